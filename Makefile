@@ -1,0 +1,140 @@
+# agentsh top-level Makefile (GNU make).
+#
+# On a fresh clone 'make', 'make check' and 'make demo' install the missing
+# Debian packages (as root), generate and run configure, then build.
+# Which objects land in which binary is listed below, one block each.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/sh
+
+# Configuration: built on demand, so a fresh clone needs no manual step.
+# CONFIGURE_ARGS is passed to configure the first time (.ci/run adds
+# --enable-werror).
+include config.mk
+
+config.mk: config.mk.in configure
+	@if [ -x config.status ] && [ -z "$(CONFIGURE_ARGS)" ]; then \
+		./config.status --recheck && ./config.status; \
+	else \
+		./configure $(CONFIGURE_ARGS); \
+	fi
+
+configure: configure.ac m4/agentsh.m4
+	scripts/install-deps
+	autoreconf -fi
+
+config.h: config.mk
+
+# ---------------------------------------------------------------------------
+# Flags
+
+# Where binaries are installed; the runtime paths (/etc/agentsh, /run/agentsh,
+# /var/lib/agentsh, /var/log/agentsh) are fixed by the contract: pathnames.h.
+PATHS = -DAGENTSH_BINDIR='"$(bindir)"' \
+	-DAGENTSH_SBINDIR='"$(sbindir)"' \
+	-DAGENTSH_LIBEXECDIR='"$(libexecdir)/agentsh"'
+
+INCLUDES = -I. -Icompat -Ilibagentsh-ipc
+LIBCFLAGS = $(EVENT_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS) \
+	$(SODIUM_CFLAGS) $(SECCOMP_CFLAGS) $(BPF_CFLAGS) $(CAP_CFLAGS) \
+	$(FUSE3_CFLAGS) $(CRYPTO_CFLAGS)
+ALL_CPPFLAGS = -D_GNU_SOURCE $(INCLUDES) $(AGENTSH_CPPFLAGS) $(PATHS) $(CPPFLAGS)
+ALL_CFLAGS = -std=gnu11 $(AGENTSH_CFLAGS) $(LIBCFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(AGENTSH_LDFLAGS) $(LDFLAGS)
+
+# V=1 shows whole command lines.
+Q = $(if $(V),,@)
+%.o: %.c config.h
+	@$(if $(V),,echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# ---------------------------------------------------------------------------
+# Libraries
+
+COMPAT_OBJS = \
+	compat/closefrom.o \
+	compat/freezero.o \
+	compat/recallocarray.o \
+	compat/setproctitle.o \
+	compat/strlcpy.o \
+	compat/strtonum.o
+
+IPC_OBJS = \
+	libagentsh-ipc/ipc.o \
+	libagentsh-ipc/ipc_codec.o \
+	libagentsh-ipc/ipc_event.o \
+	libagentsh-ipc/ipc_log.o \
+	libagentsh-ipc/ipc_msg.o \
+	libagentsh-ipc/ipc_spawn.o
+
+compat/libcompat.a: $(COMPAT_OBJS)
+libagentsh-ipc/libagentsh-ipc.a: $(IPC_OBJS)
+
+LIBS_A = libagentsh-ipc/libagentsh-ipc.a compat/libcompat.a
+
+%.a:
+	@$(if $(V),,echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# ---------------------------------------------------------------------------
+# Binaries
+
+BINS =
+
+# ---------------------------------------------------------------------------
+# Unit tests (Check), fuzz harnesses, regress
+
+UNIT_IPC_OBJS = regress/unittests/ipc/test_ipc.o
+regress/unittests/ipc/test_ipc: $(UNIT_IPC_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_IPC_OBJS) $(LIBS_A) \
+	    $(EVENT_LIBS) $(CHECK_LIBS)
+
+UNITTESTS = regress/unittests/ipc/test_ipc
+
+# libFuzzer harnesses: each is built by clang from its own sources.
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+	$(INCLUDES) $(LIBCFLAGS)
+FUZZ_IPC_SRCS = regress/fuzz/ipc_decode_fuzz.c libagentsh-ipc/ipc_codec.c \
+	libagentsh-ipc/ipc_msg.c compat/strlcpy.c
+regress/fuzz/ipc_decode_fuzz: $(FUZZ_IPC_SRCS) config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_IPC_SRCS)
+
+FUZZERS = regress/fuzz/ipc_decode_fuzz
+
+# ---------------------------------------------------------------------------
+# Targets
+
+all: $(LIBS_A) $(BINS)
+
+unittests: $(UNITTESTS)
+
+fuzz: $(FUZZERS)
+
+# Every test: unit suites, fuzz smoke runs, man page lint and the end-to-end
+# tests, each as one item of the runner (LTESTS=... picks a subset).
+check: all unittests fuzz
+	REGRESS_BINS="$(BINS)" regress/run
+
+demo: all
+	scripts/demo
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \
+	    $(DESTDIR)$(libexecdir)/agentsh $(DESTDIR)$(sysconfdir)/agentsh \
+	    $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
+	    $(DESTDIR)$(mandir)/man8
+
+clean:
+	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(LIBS_A) $(BINS) \
+	    $(UNIT_IPC_OBJS) $(UNITTESTS) $(FUZZERS)
+	find . -name '*.d' -not -path './.git/*' -delete
+
+distclean: clean
+	rm -rf config.mk config.h config.status config.log configure \
+	    autom4te.cache aclocal.m4 config.h.in config.h.in~ build-aux
+
+.PHONY: all unittests fuzz check demo install clean distclean
+
+-include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)
