@@ -79,7 +79,17 @@ LIBS_A = libagentsh-ipc/libagentsh-ipc.a compat/libcompat.a
 # ---------------------------------------------------------------------------
 # Binaries
 
-BINS =
+CLI_OBJS = \
+	agentsh/agentsh.o \
+	agentsh/cmd_audit.o \
+	agentsh/cmd_policy.o
+CLI_LIBS =
+
+agentsh/agentsh: $(CLI_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBS_A) $(CLI_LIBS)
+
+BINS = agentsh/agentsh
 
 # ---------------------------------------------------------------------------
 # Unit tests (Check), fuzz harnesses, regress
@@ -127,7 +137,7 @@ install: all
 	    $(DESTDIR)$(mandir)/man8
 
 clean:
-	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(LIBS_A) $(BINS) \
+	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(CLI_OBJS) $(LIBS_A) $(BINS) \
 	    $(UNIT_IPC_OBJS) $(UNITTESTS) $(FUZZERS)
 	find . -name '*.d' -not -path './.git/*' -delete
 

@@ -1,0 +1,30 @@
+/*
+ * agentsh(1): the command-line client.  Each verb lives in its own
+ * cmd_<verb>.c and is called with argv[0] == the verb; global options have
+ * been taken off already and are in 'opts'.
+ */
+#ifndef AGENTSH_CLI_H
+#define AGENTSH_CLI_H
+
+#include <stddef.h>
+
+struct cli_opts {
+	const char	*server;	/* --server / AGENTSH_SERVER, or NULL */
+	const char	*api_key;	/* --api-key / AGENTSH_API_KEY, or NULL */
+	int		 timeout_ms;	/* --client-timeout */
+};
+
+extern struct cli_opts	 opts;
+
+/* Exit codes shared by the verbs. */
+#define EXIT_USAGE	 2
+
+/* agentsh.c */
+int	 cli_parse_duration_ms(const char *, long long *);
+int	 cli_wants_help(int, char **);
+
+/* cmd_*.c: each returns the process exit status. */
+int	 cmd_policy(int, char **);
+int	 cmd_audit(int, char **);
+
+#endif /* AGENTSH_CLI_H */
