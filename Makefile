@@ -91,6 +91,14 @@ agentsh/agentsh: $(CLI_OBJS) $(LIBS_A)
 
 BINS = agentsh/agentsh
 
+# The monitor's configuration: config.yaml and the API keys file.  Linked
+# into agentsh-monitor (by its own block) and into the unit suite.
+MONITOR_CONFIG_OBJS = \
+	agentsh-monitor/cfgval.o \
+	agentsh-monitor/config.o \
+	agentsh-monitor/ytree.o
+MONITOR_CONFIG_LIBS = $(YAML_LIBS)
+
 # ---------------------------------------------------------------------------
 # Unit tests (Check), fuzz harnesses, regress
 
@@ -138,6 +146,7 @@ install: all
 
 clean:
 	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(CLI_OBJS) $(LIBS_A) $(BINS) \
+	    $(MONITOR_CONFIG_OBJS) \
 	    $(UNIT_IPC_OBJS) $(UNITTESTS) $(FUZZERS)
 	find . -name '*.d' -not -path './.git/*' -delete
 

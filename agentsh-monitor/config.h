@@ -62,8 +62,8 @@ struct mon_config {
 	/* server */
 	char		*http_addr;	/* "127.0.0.1:18080" */
 	int		 http_read_timeout_ms;	/* 30s */
-	int		 http_write_timeout_ms;	/* 30s */
-	size_t		 http_max_request_size;	/* 10 MiB */
+	int		 http_write_timeout_ms;	/* 5m */
+	size_t		 http_max_request_size;	/* 10MB (10^7 bytes) */
 	int		 unix_enabled;		/* 1 */
 	char		*unix_path;		/* /run/agentsh/agentsh.sock */
 	mode_t		 unix_permissions;	/* 0666 */
@@ -74,7 +74,7 @@ struct mon_config {
 
 	/* auth */
 	enum cfg_auth_type auth_type;		/* none */
-	char		*api_keys_file;		/* /etc/agentsh/api_keys.yaml */
+	char		*api_keys_file;		/* NULL: required by api_key */
 	char		*api_key_header;	/* "X-API-Key" */
 
 	/* sessions */
@@ -91,41 +91,47 @@ struct mon_config {
 	char		*policies_dir;		/* /etc/agentsh/policies */
 	char		*policies_default;	/* "default" */
 	struct cfg_strlist policies_allowed;	/* empty: all in dir */
-	char		*policies_manifest_path;
-	enum cfg_symlink_escape symlink_escape;
+	char		*policies_manifest_path;	/* NULL: none */
+	enum cfg_symlink_escape symlink_escape;	/* evaluate */
 	int		 detect_project_root;	/* 1 */
 	struct cfg_strlist project_markers;	/* built-in list when empty */
 
 	/* audit */
 	char		*audit_output;		/* /var/log/agentsh/audit.jsonl */
-	int		 audit_rotation_max_size_mb;	/* 100 */
-	int		 audit_rotation_max_backups;	/* 5 */
+	int		 audit_rotation_max_size_mb;	/* 500 */
+	int		 audit_rotation_max_backups;	/* 10 */
 	int		 audit_syslog;		/* 1: chain head to syslog */
 	int		 integrity_enabled;	/* 1 */
 	enum cfg_hmac	 integrity_algorithm;	/* hmac-sha256 */
 	enum cfg_key_source integrity_key_source; /* file */
 	char		*integrity_key_file;	/* /var/lib/agentsh/audit.key */
-	char		*integrity_key_env;
+	char		*integrity_key_env;	/* NULL: required by env */
 
 	/* sandbox */
 	char		*cgroups_base_path;	/* NULL: our own cgroup */
 	int		 execve_max_argc;	/* 1000 */
 	int		 execve_max_argv_bytes;	/* 65536 */
 	enum cfg_shellc_opaque shellc_opaque;	/* enforce */
-	struct cfg_kvlist env_inject;
+	struct cfg_kvlist env_inject;		/* empty */
 };
 
 /* config.c */
-void	 config_defaults(struct mon_config *);
+/* Fills in the defaults; -1 (ENOMEM) leaves the struct empty. */
+int	 config_defaults(struct mon_config *);
 /*
  * Loads 'path' over the defaults.  path == NULL: the lookup of CONTRACT
  * section 1 (AGENTSH_CONFIG, $XDG_CONFIG_HOME/agentsh/config.yaml,
  * /etc/agentsh/config.yaml), defaults when none exists.  A path given
  * explicitly must exist.  Returns -1 with a message in err:
- * "FILE:LINE:COL: KEY.PATH: what is wrong".
+ * "FILE:LINE:COL: KEY.PATH: what is wrong".  The struct is overwritten,
+ * not read: on failure it holds the defaults (nothing when memory ran
+ * out), so config_free() is right either way.
  */
 int	 config_load(struct mon_config *, const char *path, char *err,
 	    size_t errlen);
+/* The same from a buffer named 'name' in messages (tests, fuzzing). */
+int	 config_load_buf(struct mon_config *, const char *name,
+	    const void *buf, size_t len, char *err, size_t errlen);
 void	 config_free(struct mon_config *);
 /* Prints the effective configuration as YAML (agentsh-monitor -nv). */
 void	 config_print(const struct mon_config *, FILE *);
