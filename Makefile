@@ -96,8 +96,9 @@ BINS = agentsh/agentsh
 MONITOR_CONFIG_OBJS = \
 	agentsh-monitor/cfgval.o \
 	agentsh-monitor/config.o \
+	agentsh-monitor/keys.o \
 	agentsh-monitor/ytree.o
-MONITOR_CONFIG_LIBS = $(YAML_LIBS)
+MONITOR_CONFIG_LIBS = $(YAML_LIBS) $(SODIUM_LIBS)
 
 # ---------------------------------------------------------------------------
 # Unit tests (Check), fuzz harnesses, regress
