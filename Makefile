@@ -144,6 +144,12 @@ install: all
 	    $(DESTDIR)$(libexecdir)/agentsh $(DESTDIR)$(sysconfdir)/agentsh \
 	    $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
 	    $(DESTDIR)$(mandir)/man8
+	$(INSTALL) -m 644 man/agentsh.conf.5 $(DESTDIR)$(mandir)/man5/
+# The sample config is installed once: an edited one is kept.
+	if [ ! -e $(DESTDIR)$(sysconfdir)/agentsh/config.yaml ]; then \
+		$(INSTALL) -m 644 etc/config.yaml \
+		    $(DESTDIR)$(sysconfdir)/agentsh/config.yaml; \
+	fi
 
 clean:
 	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(CLI_OBJS) $(LIBS_A) $(BINS) \
