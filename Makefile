@@ -109,7 +109,16 @@ regress/unittests/ipc/test_ipc: $(UNIT_IPC_OBJS) $(LIBS_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_IPC_OBJS) $(LIBS_A) \
 	    $(EVENT_LIBS) $(CHECK_LIBS)
 
-UNITTESTS = regress/unittests/ipc/test_ipc
+UNIT_CONFIG_OBJS = regress/unittests/config/test_config.o
+regress/unittests/config/test_config: $(UNIT_CONFIG_OBJS) \
+    $(MONITOR_CONFIG_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_CONFIG_OBJS) \
+	    $(MONITOR_CONFIG_OBJS) $(LIBS_A) $(MONITOR_CONFIG_LIBS) \
+	    $(CHECK_LIBS)
+
+UNITTESTS = regress/unittests/ipc/test_ipc \
+	regress/unittests/config/test_config
 
 # libFuzzer harnesses: each is built by clang from its own sources.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -120,7 +129,23 @@ regress/fuzz/ipc_decode_fuzz: $(FUZZ_IPC_SRCS) config.h
 	@$(if $(V),,echo "  FUZZ    $@")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_IPC_SRCS)
 
-FUZZERS = regress/fuzz/ipc_decode_fuzz
+FUZZ_CONFIG_COMMON = agentsh-monitor/cfgval.c agentsh-monitor/config.c \
+	agentsh-monitor/keys.c agentsh-monitor/ytree.c compat/strlcpy.c \
+	compat/strtonum.c compat/freezero.c
+regress/fuzz/config_yaml_fuzz: regress/fuzz/config_yaml_fuzz.c \
+    $(FUZZ_CONFIG_COMMON) config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ regress/fuzz/config_yaml_fuzz.c \
+	    $(FUZZ_CONFIG_COMMON) $(MONITOR_CONFIG_LIBS)
+regress/fuzz/api_keys_fuzz: regress/fuzz/api_keys_fuzz.c \
+    $(FUZZ_CONFIG_COMMON) config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ regress/fuzz/api_keys_fuzz.c \
+	    $(FUZZ_CONFIG_COMMON) $(MONITOR_CONFIG_LIBS)
+
+FUZZERS = regress/fuzz/ipc_decode_fuzz \
+	regress/fuzz/config_yaml_fuzz \
+	regress/fuzz/api_keys_fuzz
 
 # ---------------------------------------------------------------------------
 # Targets
@@ -154,7 +179,7 @@ install: all
 clean:
 	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(CLI_OBJS) $(LIBS_A) $(BINS) \
 	    $(MONITOR_CONFIG_OBJS) \
-	    $(UNIT_IPC_OBJS) $(UNITTESTS) $(FUZZERS)
+	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNITTESTS) $(FUZZERS)
 	find . -name '*.d' -not -path './.git/*' -delete
 
 distclean: clean
