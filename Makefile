@@ -65,6 +65,7 @@ IPC_OBJS = \
 	libagentsh-ipc/ipc_event.o \
 	libagentsh-ipc/ipc_log.o \
 	libagentsh-ipc/ipc_msg.o \
+	libagentsh-ipc/ipc_sandbox.o \
 	libagentsh-ipc/ipc_spawn.o
 
 compat/libcompat.a: $(COMPAT_OBJS)
@@ -82,14 +83,15 @@ LIBS_A = libagentsh-ipc/libagentsh-ipc.a compat/libcompat.a
 CLI_OBJS = \
 	agentsh/agentsh.o \
 	agentsh/cmd_audit.o \
-	agentsh/cmd_policy.o
-CLI_LIBS =
+	agentsh/cmd_policy.o \
+	agentsh/cmd_server.o
+CLI_LIBS = $(JANSSON_LIBS)
 
 agentsh/agentsh: $(CLI_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBS_A) $(CLI_LIBS)
 
-BINS = agentsh/agentsh
+BINS = agentsh/agentsh agentsh-monitor/agentsh-monitor
 
 # The monitor's configuration: config.yaml and the API keys file.  Linked
 # into agentsh-monitor (by its own block) and into the unit suite.
@@ -99,6 +101,28 @@ MONITOR_CONFIG_OBJS = \
 	agentsh-monitor/keys.o \
 	agentsh-monitor/ytree.o
 MONITOR_CONFIG_LIBS = $(YAML_LIBS) $(SODIUM_LIBS)
+
+MONITOR_OBJS = \
+	agentsh-monitor/mon_agentshd.o \
+	agentsh-monitor/mon_cgroup.o \
+	agentsh-monitor/mon_listen.o \
+	agentsh-monitor/mon_peer.o \
+	agentsh-monitor/mon_sessions.o \
+	agentsh-monitor/mon_users.o \
+	agentsh-monitor/monitor.o \
+	$(MONITOR_CONFIG_OBJS)
+MONITOR_LIBS = $(EVENT_LIBS) $(JANSSON_LIBS) $(MONITOR_CONFIG_LIBS)
+
+agentsh-monitor/agentsh-monitor: $(MONITOR_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MONITOR_OBJS) $(LIBS_A) $(MONITOR_LIBS)
+
+# Regress-only helper programs, staged beside the binaries under test.
+REGRESS_HELPERS = regress/helpers/fake-agentshd
+regress/helpers/fake-agentshd: regress/helpers/fake-agentshd.o $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ regress/helpers/fake-agentshd.o $(LIBS_A) \
+	    $(EVENT_LIBS)
 
 # ---------------------------------------------------------------------------
 # Unit tests (Check), fuzz harnesses, regress
@@ -158,8 +182,8 @@ fuzz: $(FUZZERS)
 
 # Every test: unit suites, fuzz smoke runs, man page lint and the end-to-end
 # tests, each as one item of the runner (LTESTS=... picks a subset).
-check: all unittests fuzz
-	REGRESS_BINS="$(BINS)" regress/run
+check: all unittests fuzz $(REGRESS_HELPERS)
+	REGRESS_BINS="$(BINS) $(REGRESS_HELPERS)" regress/run
 
 demo: all
 	scripts/demo

@@ -1006,7 +1006,7 @@ config_defaults(struct mon_config *cfg)
 		const char	*val;
 	} strs[] = {
 		{ F(http_addr), "127.0.0.1:18080" },
-		{ F(unix_path), _PATH_AGENTSH_SOCKET },
+		{ F(unix_path), _PATH_AGENTSH_SOCK },
 		{ F(privsep_user), "agentsh" },
 		{ F(privsep_audit_user), "agentsh-audit" },
 		{ F(api_key_header), "X-API-Key" },
@@ -1014,8 +1014,8 @@ config_defaults(struct mon_config *cfg)
 		{ F(run_as), "nobody" },
 		{ F(policies_dir), _PATH_AGENTSH_POLICIES },
 		{ F(policies_default), "default" },
-		{ F(audit_output), _PATH_AGENTSH_AUDIT_LOG },
-		{ F(integrity_key_file), _PATH_AGENTSH_AUDIT_KEY },
+		{ F(audit_output), _PATH_AGENTSH_AUDITLOG },
+		{ F(integrity_key_file), _PATH_AGENTSH_AUDITKEY },
 	};
 	size_t	 i;
 
@@ -1151,9 +1151,9 @@ config_find(char *out, size_t outlen)
 	if (p[0] != '\0' && (stat(p, &st) == 0 ||
 	    (errno != ENOENT && errno != ENOTDIR)))
 		return strlcpy(out, p, outlen) < outlen ? 1 : -1;
-	if (stat(_PATH_AGENTSH_CONFIG, &st) == 0 ||
+	if (stat(_PATH_AGENTSH_CONF, &st) == 0 ||
 	    (errno != ENOENT && errno != ENOTDIR))
-		return strlcpy(out, _PATH_AGENTSH_CONFIG, outlen) < outlen ?
+		return strlcpy(out, _PATH_AGENTSH_CONF, outlen) < outlen ?
 		    1 : -1;
 	return 0;
 }

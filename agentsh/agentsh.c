@@ -24,6 +24,7 @@ struct verb {
 static const struct verb verbs[] = {
 	{ "audit",	cmd_audit,	"verify an audit log" },
 	{ "policy",	cmd_policy,	"validate, show, list and evaluate policies" },
+	{ "server",	cmd_server,	"run the suite in the foreground" },
 };
 
 static void __attribute__((noreturn))

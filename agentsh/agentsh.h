@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct cli_opts {
 	const char	*server;	/* --server / AGENTSH_SERVER, or NULL */
 	const char	*api_key;	/* --api-key / AGENTSH_API_KEY, or NULL */
@@ -23,8 +25,20 @@ extern struct cli_opts	 opts;
 int	 cli_parse_duration_ms(const char *, long long *);
 int	 cli_wants_help(int, char **);
 
+/* cli_api.c: talking to the server (needs client.h, jansson.h) */
+struct cli_resp;
+struct cli_server;
+const struct cli_server *cli_api_server(void);
+struct cli_resp	*cli_api_call(const char *method, const char *path, json_t *,
+		    int *unreachable);
+json_t	*cli_api_json(const struct cli_resp *);
+void	 cli_api_check(const struct cli_resp *);
+void	 cli_print_json(json_t *);
+
 /* cmd_*.c: each returns the process exit status. */
 int	 cmd_policy(int, char **);
 int	 cmd_audit(int, char **);
+int	 cmd_server(int, char **);
+int	 cmd_session(int, char **);
 
 #endif /* AGENTSH_CLI_H */

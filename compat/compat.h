@@ -21,18 +21,29 @@ void	 freezero(void *, size_t);
 #ifndef HAVE_CLOSEFROM
 void	 closefrom(int);
 #endif
+/* Returns a copy of argv to use from then on: the original area becomes
+ * the process title. */
 #ifndef HAVE_SETPROCTITLE
-void	 compat_init_setproctitle(int, char **);
+char	**compat_init_setproctitle(int, char **);
 void	 setproctitle(const char *, ...)
 	    __attribute__((format(printf, 1, 2)));
 #else
-#define compat_init_setproctitle(c, v)	do { } while (0)
+#define compat_init_setproctitle(c, v)	(v)
 #endif
 #ifndef HAVE_STRTONUM
 long long strtonum(const char *, long long, long long, const char **);
 #endif
 #ifndef HAVE_RECALLOCARRAY
 void	*recallocarray(void *, size_t, size_t, size_t);
+#endif
+
+/* glibc's <sys/queue.h> lacks the _SAFE iterators. */
+#include <sys/queue.h>
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
 #endif
 
 #ifndef nitems

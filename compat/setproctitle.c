@@ -18,15 +18,21 @@ static char	*title_start;
 static size_t	 title_len;
 static const char *progname_saved = "agentsh";
 
-void
+char **
 compat_init_setproctitle(int argc, char **argv)
 {
-	char	*end, **newenv;
+	char	*end, **newenv, **copy;
 	size_t	 n;
 	int	 i;
 
 	if (argc < 1 || argv[0] == NULL)
-		return;
+		return argv;
+	/* The caller goes on with a copy; the original becomes the title. */
+	if ((copy = calloc((size_t)argc + 1, sizeof(*copy))) == NULL)
+		return argv;
+	for (i = 0; i < argc; i++)
+		if ((copy[i] = strdup(argv[i])) == NULL)
+			return argv;
 	if ((progname_saved = strrchr(argv[0], '/')) != NULL)
 		progname_saved++;
 	else
@@ -42,18 +48,17 @@ compat_init_setproctitle(int argc, char **argv)
 		;
 	/* Move environ out of the way before its strings are overwritten. */
 	if ((newenv = calloc(n + 1, sizeof(*newenv))) == NULL)
-		return;
+		return copy;
 	for (i = 0; environ[i] != NULL; i++) {
 		if (environ[i] == end)
 			end = environ[i] + strlen(environ[i]) + 1;
 		if ((newenv[i] = strdup(environ[i])) == NULL)
-			return;
+			return copy;
 	}
 	environ = newenv;
 	title_start = argv[0];
 	title_len = (size_t)(end - argv[0]);
-	for (i = 1; i < argc; i++)
-		argv[i] = NULL;
+	return copy;
 }
 
 void

@@ -112,5 +112,7 @@ struct ipc_spawn {
 	void		 *setup_arg;
 };
 pid_t	 ipc_spawn(const struct ipc_spawn *);
+int	 ipc_find_binary(const char *name, const char *installed_dir,
+	    char *buf, size_t len);
 
 #endif /* AGENTSH_IPC_H */

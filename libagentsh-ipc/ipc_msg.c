@@ -42,6 +42,16 @@ static const struct ipc_field f_auth_key_r[] = {
 	F(ipc_auth_key_r, uid, U32, 0),
 	F(ipc_auth_key_r, key_id, STR, IPC_NAME_MAX),
 };
+static const struct ipc_field f_d_conf[] = {
+	F(ipc_d_conf, data_dir, STR, IPC_PATH_MAX),
+	F(ipc_d_conf, max_request_size, U64, 0),
+	F(ipc_d_conf, read_timeout_ms, U32, 0),
+	F(ipc_d_conf, write_timeout_ms, U32, 0),
+	F(ipc_d_conf, idle_timeout_ms, U32, 0),
+	F(ipc_d_conf, max_conns, U32, 0),
+	F(ipc_d_conf, auth_type, ENUM, 2),
+	F(ipc_d_conf, api_key_header, STR, IPC_NAME_MAX),
+};
 static const struct ipc_field f_sess_create[] = {
 	F(ipc_sess_create, connid, U64, 0),
 	F(ipc_sess_create, id, STR, IPC_ID_MAX),
@@ -62,7 +72,9 @@ static const struct ipc_field f_sess_update[] = {
 	F(ipc_sess_update, connid, U64, 0),
 	F(ipc_sess_update, id, STR, IPC_ID_MAX),
 	F(ipc_sess_update, what, FLAGS, IPC_SESS_UPD_ALL),
-	F(ipc_sess_update, policy, STR, IPC_NAME_MAX),
+	F(ipc_sess_update, cwd, STR, IPC_PATH_MAX),
+	F(ipc_sess_update, env, STRV, IPC_SESS_ENV_MAX),
+	F(ipc_sess_update, unset, STRV, IPC_SESS_ENV_MAX),
 };
 static const struct ipc_field f_sess_info[] = {
 	F(ipc_sess_info, id, STR, IPC_ID_MAX),
@@ -71,6 +83,7 @@ static const struct ipc_field f_sess_info[] = {
 	F(ipc_sess_info, workspace, STR, IPC_PATH_MAX),
 	F(ipc_sess_info, mount_path, STR, IPC_PATH_MAX),
 	F(ipc_sess_info, policy, STR, IPC_NAME_MAX),
+	F(ipc_sess_info, cwd, STR, IPC_PATH_MAX),
 	F(ipc_sess_info, created_ns, U64, 0),
 	F(ipc_sess_info, updated_ns, U64, 0),
 	F(ipc_sess_info, state, ENUM, IPC_SESS_STATE_MAX),
@@ -92,6 +105,7 @@ static const struct ipc_msgdef catalogue[] = {
 	DEF(IPC_CONN_GONE, ipc_conn_gone, NONE, f_conn_gone),
 	DEF(IPC_AUTH_KEY, ipc_auth_key, NONE, f_auth_key),
 	DEF(IPC_AUTH_KEY_R, ipc_auth_key_r, NONE, f_auth_key_r),
+	DEF(IPC_D_CONF, ipc_d_conf, NONE, f_d_conf),
 	DEF(IPC_SESS_CREATE, ipc_sess_create, NONE, f_sess_create),
 	DEF(IPC_SESS_CREATE_R, ipc_sess_r, NONE, f_sess_r),
 	DEF(IPC_SESS_DESTROY, ipc_sess_destroy, NONE, f_sess_destroy),

@@ -25,6 +25,7 @@ enum ipc_type {
 	IPC_CONN_GONE		= 0x0104,
 	IPC_AUTH_KEY		= 0x0106,
 	IPC_AUTH_KEY_R		= 0x0107,
+	IPC_D_CONF		= 0x0108,
 	IPC_SESS_CREATE		= 0x0110,
 	IPC_SESS_CREATE_R	= 0x0111,
 	IPC_SESS_DESTROY	= 0x0112,
@@ -50,6 +51,22 @@ struct ipc_ping {
 /* agentshd has entered its jail and will now read client bytes. */
 struct ipc_d_ready {
 	uint32_t	 version;
+};
+
+/* The monitor's first message to agentshd: what it needs from config.yaml
+ * (agentshd never reads the configuration itself). */
+#define IPC_D_AUTH_NONE		 0
+#define IPC_D_AUTH_API_KEY	 1
+
+struct ipc_d_conf {
+	const char	*data_dir;	/* LMDB environment, owned by agentshd */
+	uint64_t	 max_request_size;
+	uint32_t	 read_timeout_ms;
+	uint32_t	 write_timeout_ms;
+	uint32_t	 idle_timeout_ms;
+	uint32_t	 max_conns;
+	uint32_t	 auth_type;	/* IPC_D_AUTH_* */
+	const char	*api_key_header;
 };
 
 enum ipc_conn_kind {
@@ -120,14 +137,19 @@ struct ipc_sess_destroy {
 	const char	*id;
 };
 
-#define IPC_SESS_UPD_POLICY	 0x01
-#define IPC_SESS_UPD_ALL	 0x01
+/* PATCH /sessions/{id}: the defaults later execs start from. */
+#define IPC_SESS_UPD_CWD	 0x01
+#define IPC_SESS_UPD_ENV	 0x02
+#define IPC_SESS_UPD_ALL	 0x03
+#define IPC_SESS_ENV_MAX	 256
 
 struct ipc_sess_update {
 	uint64_t	 connid;
 	const char	*id;
 	uint32_t	 what;		/* IPC_SESS_UPD_* */
-	const char	*policy;
+	const char	*cwd;
+	struct ipc_strv	 env;		/* "NAME=value" to set */
+	struct ipc_strv	 unset;		/* names to remove */
 };
 
 enum ipc_sess_state {
@@ -144,6 +166,7 @@ struct ipc_sess_info {
 	const char	*workspace;	/* host path */
 	const char	*mount_path;	/* where commands see it */
 	const char	*policy;
+	const char	*cwd;		/* default working directory */
 	uint64_t	 created_ns;	/* CLOCK_REALTIME */
 	uint64_t	 updated_ns;
 	uint32_t	 state;		/* enum ipc_sess_state */

@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,4 +132,32 @@ ipc_spawn(const struct ipc_spawn *sp)
 		return -1;
 	}
 	return pid;
+}
+
+/*
+ * Where a helper binary is: beside the running executable when it is there
+ * (a build or a staged test tree keeps them together), else where 'make
+ * install' put it.
+ */
+int
+ipc_find_binary(const char *name, const char *installed_dir, char *buf,
+    size_t len)
+{
+	char	 self[PATH_MAX], *slash;
+	ssize_t	 n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			if ((size_t)snprintf(buf, len, "%s/%s", self, name) <
+			    len && access(buf, X_OK) == 0)
+				return 0;
+		}
+	}
+	if ((size_t)snprintf(buf, len, "%s/%s", installed_dir, name) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return access(buf, X_OK);
 }
