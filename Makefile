@@ -34,7 +34,7 @@ PATHS = -DAGENTSH_BINDIR='"$(bindir)"' \
 	-DAGENTSH_SBINDIR='"$(sbindir)"' \
 	-DAGENTSH_LIBEXECDIR='"$(libexecdir)/agentsh"'
 
-INCLUDES = -I. -Icompat -Ilibagentsh-ipc
+INCLUDES = -I. -Icompat -Ilibagentsh-ipc -Ilibagentsh-audit
 LIBCFLAGS = $(EVENT_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS) \
 	$(SODIUM_CFLAGS) $(SECCOMP_CFLAGS) $(BPF_CFLAGS) $(CAP_CFLAGS) \
 	$(FUSE3_CFLAGS) $(CRYPTO_CFLAGS)
@@ -67,10 +67,19 @@ IPC_OBJS = \
 	libagentsh-ipc/ipc_msg.o \
 	libagentsh-ipc/ipc_spawn.o
 
+AUDIT_OBJS = \
+	libagentsh-audit/audit_chain.o \
+	libagentsh-audit/audit_json.o \
+	libagentsh-audit/audit_sidecar.o \
+	libagentsh-audit/audit_verify.o \
+	libagentsh-audit/audit_writer.o
+
 compat/libcompat.a: $(COMPAT_OBJS)
 libagentsh-ipc/libagentsh-ipc.a: $(IPC_OBJS)
+libagentsh-audit/libagentsh-audit.a: $(AUDIT_OBJS)
 
-LIBS_A = libagentsh-ipc/libagentsh-ipc.a compat/libcompat.a
+LIBS_A = libagentsh-audit/libagentsh-audit.a libagentsh-ipc/libagentsh-ipc.a \
+	compat/libcompat.a
 
 %.a:
 	@$(if $(V),,echo "  AR      $@")
@@ -117,8 +126,15 @@ regress/unittests/config/test_config: $(UNIT_CONFIG_OBJS) \
 	    $(MONITOR_CONFIG_OBJS) $(LIBS_A) $(MONITOR_CONFIG_LIBS) \
 	    $(CHECK_LIBS)
 
+UNIT_AUDIT_OBJS = regress/unittests/audit/test_audit.o
+regress/unittests/audit/test_audit: $(UNIT_AUDIT_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_AUDIT_OBJS) $(LIBS_A) \
+	    $(SODIUM_LIBS) $(CHECK_LIBS)
+
 UNITTESTS = regress/unittests/ipc/test_ipc \
-	regress/unittests/config/test_config
+	regress/unittests/config/test_config \
+	regress/unittests/audit/test_audit
 
 # libFuzzer harnesses: each is built by clang from its own sources.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -143,9 +159,16 @@ regress/fuzz/api_keys_fuzz: regress/fuzz/api_keys_fuzz.c \
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ regress/fuzz/api_keys_fuzz.c \
 	    $(FUZZ_CONFIG_COMMON) $(MONITOR_CONFIG_LIBS)
 
+FUZZ_AUDIT_SRCS = regress/fuzz/audit_canon_fuzz.c \
+	libagentsh-audit/audit_json.c
+regress/fuzz/audit_canon_fuzz: $(FUZZ_AUDIT_SRCS) config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_AUDIT_SRCS)
+
 FUZZERS = regress/fuzz/ipc_decode_fuzz \
 	regress/fuzz/config_yaml_fuzz \
-	regress/fuzz/api_keys_fuzz
+	regress/fuzz/api_keys_fuzz \
+	regress/fuzz/audit_canon_fuzz
 
 # ---------------------------------------------------------------------------
 # Targets
