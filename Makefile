@@ -92,7 +92,7 @@ CLI_OBJS = \
 	agentsh/agentsh.o \
 	agentsh/cmd_audit.o \
 	agentsh/cmd_policy.o
-CLI_LIBS =
+CLI_LIBS = $(SODIUM_LIBS)
 
 agentsh/agentsh: $(CLI_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
@@ -132,9 +132,17 @@ regress/unittests/audit/test_audit: $(UNIT_AUDIT_OBJS) $(LIBS_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_AUDIT_OBJS) $(LIBS_A) \
 	    $(SODIUM_LIBS) $(CHECK_LIBS)
 
+# Writes audit logs with the library for regress/audit-verify.sh.
+AUDIT_MKLOG_OBJS = regress/audit_mklog.o
+regress/audit_mklog: $(AUDIT_MKLOG_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(AUDIT_MKLOG_OBJS) $(LIBS_A) \
+	    $(SODIUM_LIBS)
+
 UNITTESTS = regress/unittests/ipc/test_ipc \
 	regress/unittests/config/test_config \
-	regress/unittests/audit/test_audit
+	regress/unittests/audit/test_audit \
+	regress/audit_mklog
 
 # libFuzzer harnesses: each is built by clang from its own sources.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -200,9 +208,10 @@ install: all
 	fi
 
 clean:
-	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(CLI_OBJS) $(LIBS_A) $(BINS) \
-	    $(MONITOR_CONFIG_OBJS) \
-	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNITTESTS) $(FUZZERS)
+	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(AUDIT_OBJS) $(CLI_OBJS) $(LIBS_A) \
+	    $(BINS) $(MONITOR_CONFIG_OBJS) \
+	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNIT_AUDIT_OBJS) \
+	    $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS)
 	find . -name '*.d' -not -path './.git/*' -delete
 
 distclean: clean
