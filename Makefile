@@ -195,6 +195,18 @@ check: all unittests fuzz
 demo: all
 	scripts/demo
 
+# Benchmarks (bench/README): each prints its numbers.
+BENCH_AUDIT_OBJS = bench/audit-append.o
+bench/audit-append: $(BENCH_AUDIT_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_AUDIT_OBJS) $(LIBS_A) \
+	    $(SODIUM_LIBS)
+
+BENCHES = bench/audit-append
+
+bench: all $(BENCHES)
+	bench/audit-append
+
 install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \
 	    $(DESTDIR)$(libexecdir)/agentsh $(DESTDIR)$(sysconfdir)/agentsh \
@@ -211,13 +223,14 @@ clean:
 	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(AUDIT_OBJS) $(CLI_OBJS) $(LIBS_A) \
 	    $(BINS) $(MONITOR_CONFIG_OBJS) \
 	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNIT_AUDIT_OBJS) \
-	    $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS)
+	    $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS) \
+	    $(BENCH_AUDIT_OBJS) $(BENCHES)
 	find . -name '*.d' -not -path './.git/*' -delete
 
 distclean: clean
 	rm -rf config.mk config.h config.status config.log configure \
 	    autom4te.cache aclocal.m4 config.h.in config.h.in~ build-aux
 
-.PHONY: all unittests fuzz check demo install clean distclean
+.PHONY: all unittests fuzz check demo bench install clean distclean
 
 -include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)
