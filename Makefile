@@ -213,6 +213,7 @@ install: all
 	    $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
 	    $(DESTDIR)$(mandir)/man8
 	$(INSTALL) -m 644 man/agentsh.conf.5 $(DESTDIR)$(mandir)/man5/
+	$(INSTALL) -m 644 man/agentsh-audit.5 $(DESTDIR)$(mandir)/man5/
 # The sample config is installed once: an edited one is kept.
 	if [ ! -e $(DESTDIR)$(sysconfdir)/agentsh/config.yaml ]; then \
 		$(INSTALL) -m 644 etc/config.yaml \
