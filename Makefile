@@ -34,7 +34,7 @@ PATHS = -DAGENTSH_BINDIR='"$(bindir)"' \
 	-DAGENTSH_SBINDIR='"$(sbindir)"' \
 	-DAGENTSH_LIBEXECDIR='"$(libexecdir)/agentsh"'
 
-INCLUDES = -I. -Icompat -Ilibagentsh-ipc
+INCLUDES = -I. -Icompat -Ilibagentsh-ipc -Ilibagentsh-audit
 LIBCFLAGS = $(EVENT_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS) \
 	$(SODIUM_CFLAGS) $(SECCOMP_CFLAGS) $(BPF_CFLAGS) $(CAP_CFLAGS) \
 	$(FUSE3_CFLAGS) $(CRYPTO_CFLAGS)
@@ -68,10 +68,19 @@ IPC_OBJS = \
 	libagentsh-ipc/ipc_sandbox.o \
 	libagentsh-ipc/ipc_spawn.o
 
+AUDIT_OBJS = \
+	libagentsh-audit/audit_chain.o \
+	libagentsh-audit/audit_json.o \
+	libagentsh-audit/audit_sidecar.o \
+	libagentsh-audit/audit_verify.o \
+	libagentsh-audit/audit_writer.o
+
 compat/libcompat.a: $(COMPAT_OBJS)
 libagentsh-ipc/libagentsh-ipc.a: $(IPC_OBJS)
+libagentsh-audit/libagentsh-audit.a: $(AUDIT_OBJS)
 
-LIBS_A = libagentsh-ipc/libagentsh-ipc.a compat/libcompat.a
+LIBS_A = libagentsh-audit/libagentsh-audit.a libagentsh-ipc/libagentsh-ipc.a \
+	compat/libcompat.a
 
 %.a:
 	@$(if $(V),,echo "  AR      $@")
@@ -85,7 +94,7 @@ CLI_OBJS = \
 	agentsh/cmd_audit.o \
 	agentsh/cmd_policy.o \
 	agentsh/cmd_server.o
-CLI_LIBS = $(JANSSON_LIBS)
+CLI_LIBS = $(JANSSON_LIBS) $(SODIUM_LIBS)
 
 agentsh/agentsh: $(CLI_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
@@ -141,8 +150,23 @@ regress/unittests/config/test_config: $(UNIT_CONFIG_OBJS) \
 	    $(MONITOR_CONFIG_OBJS) $(LIBS_A) $(MONITOR_CONFIG_LIBS) \
 	    $(CHECK_LIBS)
 
+UNIT_AUDIT_OBJS = regress/unittests/audit/test_audit.o
+regress/unittests/audit/test_audit: $(UNIT_AUDIT_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_AUDIT_OBJS) $(LIBS_A) \
+	    $(SODIUM_LIBS) $(CHECK_LIBS)
+
+# Writes audit logs with the library for regress/audit-verify.sh.
+AUDIT_MKLOG_OBJS = regress/audit_mklog.o
+regress/audit_mklog: $(AUDIT_MKLOG_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(AUDIT_MKLOG_OBJS) $(LIBS_A) \
+	    $(SODIUM_LIBS)
+
 UNITTESTS = regress/unittests/ipc/test_ipc \
-	regress/unittests/config/test_config
+	regress/unittests/config/test_config \
+	regress/unittests/audit/test_audit \
+	regress/audit_mklog
 
 # libFuzzer harnesses: each is built by clang from its own sources.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -167,9 +191,16 @@ regress/fuzz/api_keys_fuzz: regress/fuzz/api_keys_fuzz.c \
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ regress/fuzz/api_keys_fuzz.c \
 	    $(FUZZ_CONFIG_COMMON) $(MONITOR_CONFIG_LIBS)
 
+FUZZ_AUDIT_SRCS = regress/fuzz/audit_canon_fuzz.c \
+	libagentsh-audit/audit_json.c
+regress/fuzz/audit_canon_fuzz: $(FUZZ_AUDIT_SRCS) config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_AUDIT_SRCS)
+
 FUZZERS = regress/fuzz/ipc_decode_fuzz \
 	regress/fuzz/config_yaml_fuzz \
-	regress/fuzz/api_keys_fuzz
+	regress/fuzz/api_keys_fuzz \
+	regress/fuzz/audit_canon_fuzz
 
 # ---------------------------------------------------------------------------
 # Targets
@@ -188,12 +219,25 @@ check: all unittests fuzz $(REGRESS_HELPERS)
 demo: all
 	scripts/demo
 
+# Benchmarks (bench/README): each prints its numbers.
+BENCH_AUDIT_OBJS = bench/audit-append.o
+bench/audit-append: $(BENCH_AUDIT_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_AUDIT_OBJS) $(LIBS_A) \
+	    $(SODIUM_LIBS)
+
+BENCHES = bench/audit-append
+
+bench: all $(BENCHES)
+	bench/audit-append
+
 install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \
 	    $(DESTDIR)$(libexecdir)/agentsh $(DESTDIR)$(sysconfdir)/agentsh \
 	    $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
 	    $(DESTDIR)$(mandir)/man8
 	$(INSTALL) -m 644 man/agentsh.conf.5 $(DESTDIR)$(mandir)/man5/
+	$(INSTALL) -m 644 man/agentsh-audit.5 $(DESTDIR)$(mandir)/man5/
 # The sample config is installed once: an edited one is kept.
 	if [ ! -e $(DESTDIR)$(sysconfdir)/agentsh/config.yaml ]; then \
 		$(INSTALL) -m 644 etc/config.yaml \
@@ -201,15 +245,17 @@ install: all
 	fi
 
 clean:
-	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(CLI_OBJS) $(LIBS_A) $(BINS) \
-	    $(MONITOR_CONFIG_OBJS) \
-	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNITTESTS) $(FUZZERS)
+	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(AUDIT_OBJS) $(CLI_OBJS) $(LIBS_A) \
+	    $(BINS) $(MONITOR_CONFIG_OBJS) \
+	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNIT_AUDIT_OBJS) \
+	    $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS) \
+	    $(BENCH_AUDIT_OBJS) $(BENCHES)
 	find . -name '*.d' -not -path './.git/*' -delete
 
 distclean: clean
 	rm -rf config.mk config.h config.status config.log configure \
 	    autom4te.cache aclocal.m4 config.h.in config.h.in~ build-aux
 
-.PHONY: all unittests fuzz check demo install clean distclean
+.PHONY: all unittests fuzz check demo bench install clean distclean
 
 -include $(shell find . -name '*.d' -not -path './.git/*' 2>/dev/null)
