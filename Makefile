@@ -82,6 +82,11 @@ libagentsh-audit/libagentsh-audit.a: $(AUDIT_OBJS)
 LIBS_A = libagentsh-audit/libagentsh-audit.a libagentsh-ipc/libagentsh-ipc.a \
 	compat/libcompat.a
 
+# agentshd's HTTP/1.1 server; the agentshd binary links these.
+AGENTSHD_HTTP_OBJS = \
+	agentshd/http.o \
+	agentshd/http_parse.o
+
 %.a:
 	@$(if $(V),,echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -91,6 +96,7 @@ LIBS_A = libagentsh-audit/libagentsh-audit.a libagentsh-ipc/libagentsh-ipc.a \
 
 CLI_OBJS = \
 	agentsh/agentsh.o \
+	agentsh/client.o \
 	agentsh/cmd_audit.o \
 	agentsh/cmd_policy.o \
 	agentsh/cmd_server.o
@@ -163,9 +169,17 @@ regress/audit_mklog: $(AUDIT_MKLOG_OBJS) $(LIBS_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(AUDIT_MKLOG_OBJS) $(LIBS_A) \
 	    $(SODIUM_LIBS)
 
+UNIT_HTTP_OBJS = regress/unittests/http/test_http.o
+regress/unittests/http/test_http: $(UNIT_HTTP_OBJS) $(AGENTSHD_HTTP_OBJS) \
+    agentsh/client.o $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_HTTP_OBJS) $(AGENTSHD_HTTP_OBJS) \
+	    agentsh/client.o $(LIBS_A) $(EVENT_LIBS) $(CHECK_LIBS)
+
 UNITTESTS = regress/unittests/ipc/test_ipc \
 	regress/unittests/config/test_config \
 	regress/unittests/audit/test_audit \
+	regress/unittests/http/test_http \
 	regress/audit_mklog
 
 # libFuzzer harnesses: each is built by clang from its own sources.
@@ -197,10 +211,25 @@ regress/fuzz/audit_canon_fuzz: $(FUZZ_AUDIT_SRCS) config.h
 	@$(if $(V),,echo "  FUZZ    $@")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_AUDIT_SRCS)
 
+FUZZ_HTTP_REQ_SRCS = regress/fuzz/http_request_fuzz.c agentshd/http_parse.c \
+	compat/strlcpy.c
+regress/fuzz/http_request_fuzz: $(FUZZ_HTTP_REQ_SRCS) agentshd/http.h config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_HTTP_REQ_SRCS)
+
+FUZZ_HTTP_RESP_SRCS = regress/fuzz/http_response_fuzz.c agentsh/client.c \
+	compat/freezero.c compat/strlcpy.c
+regress/fuzz/http_response_fuzz: $(FUZZ_HTTP_RESP_SRCS) agentsh/client.h \
+    config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_HTTP_RESP_SRCS)
+
 FUZZERS = regress/fuzz/ipc_decode_fuzz \
 	regress/fuzz/config_yaml_fuzz \
 	regress/fuzz/api_keys_fuzz \
-	regress/fuzz/audit_canon_fuzz
+	regress/fuzz/audit_canon_fuzz \
+	regress/fuzz/http_request_fuzz \
+	regress/fuzz/http_response_fuzz
 
 # ---------------------------------------------------------------------------
 # Targets
@@ -246,9 +275,9 @@ install: all
 
 clean:
 	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(AUDIT_OBJS) $(CLI_OBJS) $(LIBS_A) \
-	    $(BINS) $(MONITOR_CONFIG_OBJS) \
+	    $(BINS) $(MONITOR_CONFIG_OBJS) $(AGENTSHD_HTTP_OBJS) \
 	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNIT_AUDIT_OBJS) \
-	    $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS) \
+	    $(UNIT_HTTP_OBJS) $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS) \
 	    $(BENCH_AUDIT_OBJS) $(BENCHES)
 	find . -name '*.d' -not -path './.git/*' -delete
 
