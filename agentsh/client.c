@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "agentsh/client.h"
+#include "pathnames.h"
 
 #define CLI_MAX_INTERIM		 8	/* 1xx responses before the final */
 
@@ -293,10 +294,10 @@ cli_server_resolve(const char *server, struct cli_server *srv, char *err,
 		return cli_server_parse(server, srv, err, errlen);
 	xdg = getenv("XDG_RUNTIME_DIR");
 	if (geteuid() != 0 && xdg != NULL && xdg[0] == '/' &&
-	    snprintf(user, sizeof(user), "%s/%s", xdg, CLI_USER_SOCK) <
-	    (int)sizeof(user))
+	    snprintf(user, sizeof(user), "%s/%s", xdg,
+	    _PATH_AGENTSH_USER_SOCK) < (int)sizeof(user))
 		socks[n++] = user;
-	socks[n++] = CLI_SYSTEM_SOCK;
+	socks[n++] = _PATH_AGENTSH_SOCK;
 	socks[n] = NULL;
 	return cli_server_default(socks, srv, err, errlen);
 }

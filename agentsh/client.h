@@ -23,8 +23,6 @@
 #include <stddef.h>
 
 #define CLI_DEFAULT_URL		 "http://127.0.0.1:18080"
-#define CLI_SYSTEM_SOCK		 "/run/agentsh/agentsh.sock"
-#define CLI_USER_SOCK		 "agentsh.sock"	/* in $XDG_RUNTIME_DIR */
 #define CLI_KEY_HEADER		 "X-API-Key"
 
 #define CLI_MAX_HEAD		 (64 * 1024)	/* status line + fields */
