@@ -244,7 +244,6 @@ void
 mon_agentshd_session_info(const struct mon_session *s)
 {
 	struct ipc_sess_info	 si;
-	const char		*layers[] = { "precheck", NULL };
 
 	if (mon->agentshd.phase != PHASE_SERVE)
 		return;		/* sent in bulk once it is ready */
@@ -261,8 +260,9 @@ mon_agentshd_session_info(const struct mon_session *s)
 	si.state = s->state;
 	si.flags = s->flags;
 	si.state_reason = s->state_reason != NULL ? s->state_reason : "";
-	si.enforcement.n = 1;
-	si.enforcement.v = layers;
+	/* No layer enforces anything until commands can run in it. */
+	si.enforcement.n = 0;
+	si.enforcement.v = NULL;
 	(void)mon_peer_send(&mon->agentshd, IPC_SESS_INFO, 0, -1, &si);
 }
 

@@ -284,7 +284,8 @@ mon_peer_reaped(struct mon_peer *p, int status)
 		tv.tv_usec = 200000;
 	}
 #endif
-	log_info("%s will be restarted in %ds", p->name, p->backoff_s);
+	log_info("%s will be restarted in %.1fs", p->name,
+	    (double)tv.tv_sec + tv.tv_usec / 1e6);
 	p->backoff_s = p->backoff_s * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S :
 	    p->backoff_s * 2;
 	event_add(p->ev_restart, &tv);

@@ -25,6 +25,7 @@ static const struct verb verbs[] = {
 	{ "audit",	cmd_audit,	"verify an audit log" },
 	{ "policy",	cmd_policy,	"validate, show, list and evaluate policies" },
 	{ "server",	cmd_server,	"run the suite in the foreground" },
+	{ "session",	cmd_session,	"create, list, inspect, update and destroy sessions" },
 };
 
 static void __attribute__((noreturn))
@@ -143,7 +144,8 @@ main(int argc, char *argv[])
 		usage(EXIT_USAGE);
 	for (i = 0; i < nitems(verbs); i++)
 		if (strcmp(argv[0], verbs[i].name) == 0) {
-			optind = 1;	/* each verb runs its own getopt */
+			/* 0, not 1: glibc then forgets main's "+" ordering */
+			optind = 0;
 			return verbs[i].fn(argc, argv);
 		}
 	warnx("unknown verb '%s'", argv[0]);

@@ -1,12 +1,10 @@
 /*
  * setproctitle: rewrite the area argv[] and environ[] occupy so ps(1) shows
- * the role of each process, and set the kernel's comm name as well.
+ * the role of each process.  The kernel's comm name stays the program's.
  */
 #include "compat.h"
 
 #ifndef HAVE_SETPROCTITLE
-#include <sys/prctl.h>
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +75,6 @@ setproctitle(const char *fmt, ...)
 		va_end(ap);
 	} else
 		buf[n - 2] = '\0';
-	(void)prctl(PR_SET_NAME, buf + strlen(progname_saved) + 2);
 	if (title_start == NULL || title_len < 2)
 		return;
 	memset(title_start, 0, title_len);

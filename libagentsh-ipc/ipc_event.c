@@ -43,6 +43,9 @@ ev_read_cb(evutil_socket_t fd, short what, void *arg)
 		event_add(ch->ev_read, &retry_tv);
 		return;
 	}
+	/* A peer that died with data unread resets the socket: it closed. */
+	if (r == -1 && errno == ECONNRESET)
+		r = 0;
 	ch->dead = 1;
 	event_del(ch->ev_read);
 	event_del(ch->ev_write);

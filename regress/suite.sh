@@ -160,13 +160,15 @@ suite_pid() {
 # suite_start [--no-wait]: start the monitor; unless --no-wait, wait until
 # the API is ready.
 suite_start() {
+	[ -x "$BIN/agentsh-monitor" ] && [ -x "$BIN/agentshd" ] ||
+	    fail "agentsh-monitor and agentshd are not built (run make)"
 	[ -f "$SUITE/etc/config.yaml" ] || suite_config
 	"$BIN/agentsh-monitor" -d -v -f "$SUITE/etc/config.yaml" \
 	    >>"$SUITE/monitor.log" 2>&1 &
 	echo $! >"$SUITE/monitor.pid"
 	on_exit suite_stop
 	[ "${1:-}" = --no-wait ] && return 0
-	if ! wait_for 20 curl -sf --unix-socket "$SUITE_SOCK" http://x/ready; then
+	if ! wait_for 20 curl -sf --max-time 2 --unix-socket "$SUITE_SOCK" http://x/ready; then
 		tail -n 30 "$SUITE/monitor.log"
 		fail "the suite did not come up"
 	fi
@@ -195,9 +197,9 @@ wait_log() {
 	wait_for "$1" grep -Eq -- "$2" "$SUITE/monitor.log"
 }
 
-# agentshd's pid, as the monitor's child.
+# agentshd's pid: the monitor's child running as the privsep user.
 agentshd_pid() {
-	pgrep -u "$SUITE_USER" -x agentshd | head -n 1
+	pgrep -P "$(suite_pid)" -u "$SUITE_USER" | head -n 1
 }
 
 agentsh() {

@@ -10,7 +10,7 @@
  *   2  its own fd 3 attached to a message, as if it were a client
  *   3  a listening socket attached to a message
  *   4  one end of a socketpair attached to a message
- *   5  a message agentshd may not send (IPC_CONN_NEW)
+ *   5  a message agentshd may not send (IPC_SESS_INFO, the monitor's)
  *   6  a message type that does not exist
  */
 #include "compat.h"
@@ -175,8 +175,8 @@ main(int argc, char *argv[])
 		raw_send(IPC_PING, &p, sizeof(p), sv[0]);
 		break;
 	case 5:
-		log_info("fake: sending IPC_CONN_NEW, which is the monitor's");
-		raw_send(IPC_CONN_NEW, &p, sizeof(p), -1);
+		log_info("fake: sending IPC_SESS_INFO, which is the monitor's");
+		raw_send(IPC_SESS_INFO, &p, sizeof(p), -1);
 		break;
 	default:
 		log_info("fake: sending a message type that does not exist");
