@@ -96,17 +96,34 @@ AGENTSHD_HTTP_OBJS = \
 
 CLI_OBJS = \
 	agentsh/agentsh.o \
+	agentsh/cli_api.o \
 	agentsh/client.o \
 	agentsh/cmd_audit.o \
 	agentsh/cmd_policy.o \
-	agentsh/cmd_server.o
+	agentsh/cmd_server.o \
+	agentsh/cmd_session.o
 CLI_LIBS = $(JANSSON_LIBS) $(SODIUM_LIBS)
 
 agentsh/agentsh: $(CLI_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBS_A) $(CLI_LIBS)
 
-BINS = agentsh/agentsh agentsh-monitor/agentsh-monitor
+AGENTSHD_OBJS = \
+	agentshd/agentshd.o \
+	agentshd/api.o \
+	agentshd/d_conn.o \
+	agentshd/d_sessions.o \
+	agentshd/sandbox.o \
+	agentshd/store.o \
+	$(AGENTSHD_HTTP_OBJS)
+AGENTSHD_LIBS = $(EVENT_LIBS) $(JANSSON_LIBS) $(SECCOMP_LIBS) $(SODIUM_LIBS) \
+	$(LMDB_LIBS)
+
+agentshd/agentshd: $(AGENTSHD_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(AGENTSHD_OBJS) $(LIBS_A) $(AGENTSHD_LIBS)
+
+BINS = agentsh/agentsh agentsh-monitor/agentsh-monitor agentshd/agentshd
 
 # The monitor's configuration: config.yaml and the API keys file.  Linked
 # into agentsh-monitor (by its own block) and into the unit suite.
@@ -265,6 +282,15 @@ install: all
 	    $(DESTDIR)$(libexecdir)/agentsh $(DESTDIR)$(sysconfdir)/agentsh \
 	    $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
 	    $(DESTDIR)$(mandir)/man8
+	$(INSTALL) -m 755 agentsh/agentsh $(DESTDIR)$(bindir)/
+	$(INSTALL) -m 755 agentsh-monitor/agentsh-monitor agentshd/agentshd \
+	    $(DESTDIR)$(sbindir)/
+	$(INSTALL) -m 644 man/agentsh.1 $(DESTDIR)$(mandir)/man1/
+	$(INSTALL) -m 644 man/agentsh-monitor.8 man/agentshd.8 \
+	    $(DESTDIR)$(mandir)/man8/
+	$(INSTALL) -d $(DESTDIR)$(prefix)/lib/systemd/system
+	sed 's|@sbindir@|$(sbindir)|g' etc/agentsh.service.in \
+	    >$(DESTDIR)$(prefix)/lib/systemd/system/agentsh.service
 	$(INSTALL) -m 644 man/agentsh.conf.5 $(DESTDIR)$(mandir)/man5/
 	$(INSTALL) -m 644 man/agentsh-audit.5 $(DESTDIR)$(mandir)/man5/
 # The sample config is installed once: an edited one is kept.
