@@ -1,0 +1,291 @@
+/*
+ * Variables in file paths and domains: ${VAR} and ${VAR:-fallback}, and
+ * the project-root detection that provides PROJECT_ROOT and GIT_ROOT.
+ *
+ * Only the variables the caller set are known; the process environment is
+ * never consulted (the monitor's environment says nothing about a
+ * session).  Values are literal: expanded into a glob, their *, ?, [ and
+ * braces are escaped.
+ */
+#include "compat.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pol_local.h"
+
+struct pol_vars {
+	struct pol_kvv	 kv;
+};
+
+struct pol_vars *
+pol_vars_new(void)
+{
+	return calloc(1, sizeof(struct pol_vars));
+}
+
+void
+pol_vars_free(struct pol_vars *v)
+{
+	if (v == NULL)
+		return;
+	pol_kvv_clear(&v->kv);
+	free(v);
+}
+
+int
+pol_vars_set(struct pol_vars *v, const char *name, const char *value)
+{
+	char	*nv;
+
+	if (!pol_var_name_valid(name, strlen(name))) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t i = 0; i < v->kv.n; i++) {
+		if (strcmp(v->kv.v[i].key, name) == 0) {
+			if ((nv = strdup(value)) == NULL)
+				return -1;
+			free(v->kv.v[i].value);
+			v->kv.v[i].value = nv;
+			return 0;
+		}
+	}
+	return pol_kvv_put(&v->kv, name, value, NULL);
+}
+
+const char *
+pol_vars_get(const struct pol_vars *v, const char *name)
+{
+	if (v == NULL)
+		return NULL;
+	return pol_kvv_get(&v->kv, name);
+}
+
+/*
+ * Walks s; for each ${...} calls back with name and fallback.  Returns -1
+ * on a syntax error with a message.
+ */
+struct expand {
+	char	*out;
+	size_t	 len, cap;
+};
+
+static int
+out_add(struct expand *x, const char *s, size_t n)
+{
+	char	*no;
+
+	if (x == NULL)
+		return 0;
+	if (x->len + n + 1 > x->cap) {
+		size_t	 nc = (x->len + n + 1) * 2;
+
+		if ((no = realloc(x->out, nc)) == NULL)
+			return -1;
+		x->out = no;
+		x->cap = nc;
+	}
+	memcpy(x->out + x->len, s, n);
+	x->len += n;
+	x->out[x->len] = '\0';
+	return 0;
+}
+
+static int
+expand(const struct pol_vars *vars, const char *s, int escape,
+    struct expand *x, char *err, size_t errlen)
+{
+	const char	*p = s, *dollar, *close, *name, *fb, *val;
+	size_t		 nlen;
+	char		 nbuf[128], *esc;
+
+	while ((dollar = strstr(p, "${")) != NULL) {
+		if (out_add(x, p, (size_t)(dollar - p)) == -1)
+			return -1;
+		name = dollar + 2;
+		if ((close = strchr(name, '}')) == NULL) {
+			pol_errv_set(err, errlen, "unclosed '${' in '%s'", s);
+			errno = EINVAL;
+			return -1;
+		}
+		fb = strstr(name, ":-");
+		if (fb != NULL && fb > close)
+			fb = NULL;
+		nlen = (size_t)((fb ? fb : close) - name);
+		if (!pol_var_name_valid(name, nlen) || nlen >= sizeof(nbuf)) {
+			pol_errv_set(err, errlen, "bad variable name in '%s'",
+			    s);
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(nbuf, name, nlen);
+		nbuf[nlen] = '\0';
+		if (x != NULL) {
+			if ((val = pol_vars_get(vars, nbuf)) != NULL) {
+				if (escape) {
+					if ((esc = pol_glob_escape(val)) ==
+					    NULL)
+						return -1;
+					if (out_add(x, esc, strlen(esc)) ==
+					    -1) {
+						free(esc);
+						return -1;
+					}
+					free(esc);
+				} else if (out_add(x, val, strlen(val)) == -1)
+					return -1;
+			} else if (fb != NULL) {
+				/* The fallback is written in the policy:
+				 * it stays a pattern. */
+				if (out_add(x, fb + 2,
+				    (size_t)(close - fb - 2)) == -1)
+					return -1;
+			} else {
+				pol_errv_set(err, errlen, "undefined "
+				    "variable ${%s} (and no ${%s:-fallback})",
+				    nbuf, nbuf);
+				errno = EINVAL;
+				return -1;
+			}
+		}
+		p = close + 1;
+	}
+	return out_add(x, p, strlen(p));
+}
+
+char *
+pol_vars_expand(const struct pol_vars *vars, const char *s, int escape,
+    char *err, size_t errlen)
+{
+	struct expand	 x = { NULL, 0, 0 };
+
+	if (out_add(&x, "", 0) == -1 ||
+	    expand(vars, s, escape, &x, err, errlen) == -1) {
+		if (errno == ENOMEM)
+			pol_errv_set(err, errlen, "out of memory");
+		free(x.out);
+		return NULL;
+	}
+	return x.out;
+}
+
+int
+pol_vars_check(const char *s, char *err, size_t errlen)
+{
+	return expand(NULL, s, 0, NULL, err, errlen);
+}
+
+/* ------------------------------------------------------------------ */
+
+static const char *const default_markers[] = {
+	".git", "go.mod", "package.json", "Cargo.toml", "pyproject.toml",
+	NULL
+};
+
+const char *const *
+pol_default_markers(void)
+{
+	return default_markers;
+}
+
+int
+pol_detect_roots(const char *workspace, const char *const *markers,
+    char **project_root, char **git_root, char *err, size_t errlen)
+{
+	char		 dir[PATH_MAX], probe[PATH_MAX], *slash;
+	char		*proj = NULL, *git = NULL;
+	struct stat	 st;
+	int		 lang = 0;
+
+	*project_root = NULL;
+	if (git_root != NULL)
+		*git_root = NULL;
+	if (markers == NULL)
+		markers = default_markers;
+	if (realpath(workspace, dir) == NULL) {
+		pol_errv_set(err, errlen, "%s: %s", workspace,
+		    strerror(errno));
+		return -1;
+	}
+	if ((proj = strdup(dir)) == NULL)
+		goto nomem;
+	for (;;) {
+		for (size_t i = 0; markers[i] != NULL; i++) {
+			if ((size_t)snprintf(probe, sizeof(probe), "%s/%s",
+			    strcmp(dir, "/") == 0 ? "" : dir, markers[i]) >=
+			    sizeof(probe))
+				continue;
+			if (stat(probe, &st) == -1)
+				continue;
+			if (strcmp(markers[i], ".git") == 0) {
+				if (git == NULL &&
+				    (git = strdup(dir)) == NULL)
+					goto nomem;
+				if (!lang) {
+					free(proj);
+					if ((proj = strdup(dir)) == NULL)
+						goto nomem;
+				}
+			} else if (!lang) {
+				free(proj);
+				if ((proj = strdup(dir)) == NULL)
+					goto nomem;
+				lang = 1;
+			}
+		}
+		/* .git marks the project boundary. */
+		if (git != NULL || strcmp(dir, "/") == 0)
+			break;
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	*project_root = proj;
+	if (git_root != NULL)
+		*git_root = git;
+	else
+		free(git);
+	return 0;
+ nomem:
+	free(proj);
+	free(git);
+	pol_errv_set(err, errlen, "out of memory");
+	return -1;
+}
+
+int
+pol_vars_session(struct pol_vars *v, const char *workspace,
+    const char *home, int detect, const char *const *markers, char *err,
+    size_t errlen)
+{
+	char	*proj = NULL, *git = NULL;
+	int	 rc = -1;
+
+	if (detect) {
+		if (pol_detect_roots(workspace, markers, &proj, &git, err,
+		    errlen) == -1)
+			return -1;
+	} else if ((proj = strdup(workspace)) == NULL) {
+		pol_errv_set(err, errlen, "out of memory");
+		return -1;
+	}
+	if (pol_vars_set(v, "WORKSPACE", workspace) == -1 ||
+	    pol_vars_set(v, "PROJECT_ROOT", proj) == -1 ||
+	    (git != NULL && pol_vars_set(v, "GIT_ROOT", git) == -1) ||
+	    (home != NULL && pol_vars_set(v, "HOME", home) == -1)) {
+		pol_errv_set(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+ out:
+	free(proj);
+	free(git);
+	return rc;
+}
