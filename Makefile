@@ -34,7 +34,8 @@ PATHS = -DAGENTSH_BINDIR='"$(bindir)"' \
 	-DAGENTSH_SBINDIR='"$(sbindir)"' \
 	-DAGENTSH_LIBEXECDIR='"$(libexecdir)/agentsh"'
 
-INCLUDES = -I. -Icompat -Ilibagentsh-ipc -Ilibagentsh-audit
+INCLUDES = -I. -Icompat -Ilibagentsh-ipc -Ilibagentsh-audit \
+	-Ilibagentsh-policy
 LIBCFLAGS = $(EVENT_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS) \
 	$(SODIUM_CFLAGS) $(SECCOMP_CFLAGS) $(BPF_CFLAGS) $(CAP_CFLAGS) \
 	$(FUSE3_CFLAGS) $(CRYPTO_CFLAGS)
@@ -75,11 +76,28 @@ AUDIT_OBJS = \
 	libagentsh-audit/audit_verify.o \
 	libagentsh-audit/audit_writer.o
 
+POLICY_OBJS = \
+	libagentsh-policy/pol_build.o \
+	libagentsh-policy/pol_env.o \
+	libagentsh-policy/pol_eval.o \
+	libagentsh-policy/pol_exec.o \
+	libagentsh-policy/pol_glob.o \
+	libagentsh-policy/pol_print.o \
+	libagentsh-policy/pol_ser.o \
+	libagentsh-policy/pol_shell.o \
+	libagentsh-policy/pol_util.o \
+	libagentsh-policy/pol_vars.o \
+	libagentsh-policy/pol_yaml.o
+# What a program linking libagentsh-policy.a links too.
+POLICY_LIBS = $(YAML_LIBS) $(PCRE2_LIBS)
+
 compat/libcompat.a: $(COMPAT_OBJS)
 libagentsh-ipc/libagentsh-ipc.a: $(IPC_OBJS)
 libagentsh-audit/libagentsh-audit.a: $(AUDIT_OBJS)
+libagentsh-policy/libagentsh-policy.a: $(POLICY_OBJS)
 
-LIBS_A = libagentsh-audit/libagentsh-audit.a libagentsh-ipc/libagentsh-ipc.a \
+LIBS_A = libagentsh-policy/libagentsh-policy.a \
+	libagentsh-audit/libagentsh-audit.a libagentsh-ipc/libagentsh-ipc.a \
 	compat/libcompat.a
 
 # agentshd's HTTP/1.1 server; the agentshd binary links these.
@@ -100,7 +118,7 @@ CLI_OBJS = \
 	agentsh/cmd_audit.o \
 	agentsh/cmd_policy.o \
 	agentsh/cmd_server.o
-CLI_LIBS = $(JANSSON_LIBS) $(SODIUM_LIBS)
+CLI_LIBS = $(POLICY_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
 
 agentsh/agentsh: $(CLI_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
@@ -274,7 +292,8 @@ install: all
 	fi
 
 clean:
-	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(AUDIT_OBJS) $(CLI_OBJS) $(LIBS_A) \
+	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(AUDIT_OBJS) $(POLICY_OBJS) \
+	    $(CLI_OBJS) $(LIBS_A) \
 	    $(BINS) $(MONITOR_CONFIG_OBJS) $(AGENTSHD_HTTP_OBJS) \
 	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNIT_AUDIT_OBJS) \
 	    $(UNIT_HTTP_OBJS) $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS) \
