@@ -194,8 +194,19 @@ regress/unittests/http/test_http: $(UNIT_HTTP_OBJS) $(AGENTSHD_HTTP_OBJS) \
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_HTTP_OBJS) $(AGENTSHD_HTTP_OBJS) \
 	    agentsh/client.o $(LIBS_A) $(EVENT_LIBS) $(CHECK_LIBS)
 
+UNIT_POLICY_OBJS = \
+	regress/unittests/policy/test_policy.o \
+	regress/unittests/policy/ported.o \
+	regress/unittests/policy/exec_cases.o
+$(UNIT_POLICY_OBJS): ALL_CPPFLAGS += -Iregress/unittests/policy
+regress/unittests/policy/test_policy: $(UNIT_POLICY_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_POLICY_OBJS) $(LIBS_A) \
+	    $(POLICY_LIBS) $(CHECK_LIBS) -lpthread
+
 UNITTESTS = regress/unittests/ipc/test_ipc \
 	regress/unittests/config/test_config \
+	regress/unittests/policy/test_policy \
 	regress/unittests/audit/test_audit \
 	regress/unittests/http/test_http \
 	regress/audit_mklog
@@ -296,6 +307,7 @@ clean:
 	    $(CLI_OBJS) $(LIBS_A) \
 	    $(BINS) $(MONITOR_CONFIG_OBJS) $(AGENTSHD_HTTP_OBJS) \
 	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNIT_AUDIT_OBJS) \
+	    $(UNIT_POLICY_OBJS) \
 	    $(UNIT_HTTP_OBJS) $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS) \
 	    $(BENCH_AUDIT_OBJS) $(BENCHES)
 	find . -name '*.d' -not -path './.git/*' -delete

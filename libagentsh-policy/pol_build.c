@@ -92,7 +92,18 @@ strip_vars(const char *s)
 	if ((out = malloc(strlen(s) + 1)) == NULL)
 		return NULL;
 	o = out;
-	while ((d = strstr(p, "${")) != NULL && (c = strchr(d, '}')) != NULL) {
+	while ((d = strstr(p, "${")) != NULL) {
+		int	 depth = 0;
+
+		for (c = d; *c != '\0'; c++) {
+			if (c[0] == '$' && c[1] == '{') {
+				depth++;
+				c++;
+			} else if (*c == '}' && --depth == 0)
+				break;
+		}
+		if (*c == '\0')
+			break;
 		memcpy(o, p, (size_t)(d - p));
 		o += d - p;
 		*o++ = 'x';

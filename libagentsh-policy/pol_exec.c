@@ -408,6 +408,7 @@ static const struct lopt ltrace_l[] = {
 	{ "no-signals", 0 }, { "where", 1 }, { "version", 0 }, { NULL, 0 }
 };
 static const struct lopt none_l[] = { { NULL, 0 } };
+static const struct lopt command_l[] = { { NULL, 0 } };
 
 static const struct wspec wspecs[] = {
 	{ "env", "uCS", "", "i0v", "", env_l, W_ASSIGN | W_DASH },
@@ -421,6 +422,9 @@ static const struct wspec wspecs[] = {
 	{ "strace", "abeEIoOpPsSuUX", "", "AcCdDfFhikMnqrtTvVwxyYzZ", "hV",
 	    strace_l, 0 },
 	{ "ltrace", "aADeFlnopsuwx", "", "bcCfhiLrStTV", "hV", ltrace_l, 0 },
+	/* The shell's exec and command, also installed as programs. */
+	{ "exec", "a", "", "cl", "", none_l, 0 },
+	{ "command", "", "", "p", "vV", command_l, 0 },
 };
 
 enum uwres { UW_NONE = 0, UW_PAYLOAD, UW_FAIL };
@@ -437,7 +441,7 @@ pol_is_transparent(const struct pol *p, const char *base)
 {
 	static const char *const builtin[] = {
 		"env", "nice", "nohup", "sudo", "time", "xargs", "busybox",
-		"doas", "strace", "ltrace",
+		"doas", "strace", "ltrace", "exec", "command",
 	};
 
 	for (size_t i = 0; i < p->tc_remove.n; i++)
@@ -856,9 +860,9 @@ eval_inner(struct est *st, const char *const *argv, size_t argc, int unc,
 		opaque(st, argv[0], msg);
 		return;
 	}
+	eval_cmd(st, NULL, argv, argc, depth, POL_BY_SHELL, 0);
 	if (unc && args_matter(st->p, argv[0], depth))
 		opaque(st, argv[0], "arguments that expand at run time");
-	eval_cmd(st, NULL, argv, argc, depth, POL_BY_SHELL, 0);
 }
 
 static void
@@ -885,8 +889,8 @@ eval_shell(struct est *st, const char *who, const char *const *argv,
 		st->err = ENOMEM;
 		return;
 	}
-	if (sc.opaque != NULL)
-		opaque(st, who, sc.opaque);
+	/* What it could read first: a rule that names a command says more
+	 * than "opaque". */
 	st->inner++;
 	st->shlevel++;
 	for (size_t i = 0; i < sc.ncmd && !st->err; i++)
@@ -894,6 +898,8 @@ eval_shell(struct est *st, const char *who, const char *const *argv,
 		    sc.cmd[i].argc, sc.cmd[i].args_uncertain, depth + 1);
 	st->inner--;
 	st->shlevel--;
+	if (sc.opaque != NULL)
+		opaque(st, who, sc.opaque);
 	pol_shell_clear(&sc);
 }
 

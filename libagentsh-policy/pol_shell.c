@@ -99,12 +99,14 @@ skip_braced(struct lexer *lx)
 
 /*
  * At a '$': command substitution and arithmetic make the script opaque;
- * parameters make the word uncertain.  Returns -1 on ENOMEM.
+ * parameters make the word uncertain.  The expansion is kept in the word
+ * as written.  Returns -1 on ENOMEM.
  */
 static int
 lex_dollar(struct lexer *lx, struct tok *t, int indq)
 {
 	char	 n = lx->i + 1 < lx->n ? lx->s[lx->i + 1] : '\0';
+	size_t	 start = lx->i;
 
 	if (n == '(') {
 		lx->opaque = "command substitution $(...)";
@@ -113,10 +115,8 @@ lex_dollar(struct lexer *lx, struct tok *t, int indq)
 	if (n == '{') {
 		t->uncertain = 1;
 		skip_braced(lx);
-		return 0;
-	}
-	if (!indq && (n == '\'' || n == '"')) {
-		/* $'..' and $"..": treat as a quoted, uncertain word. */
+	} else if (!indq && (n == '\'' || n == '"')) {
+		/* $'..' and $"..": a quoted, uncertain word. */
 		char	 q = n;
 
 		t->uncertain = 1;
@@ -137,24 +137,24 @@ lex_dollar(struct lexer *lx, struct tok *t, int indq)
 			return 0;
 		}
 		lx->i++;
-		return 0;
-	}
-	if (isalpha((unsigned char)n) || n == '_') {
+	} else if (isalpha((unsigned char)n) || n == '_') {
 		t->uncertain = 1;
 		lx->i++;
 		while (lx->i < lx->n && (isalnum((unsigned char)lx->s[lx->i]) ||
 		    lx->s[lx->i] == '_'))
 			lx->i++;
-		return 0;
-	}
-	if (isdigit((unsigned char)n) || (n != '\0' && strchr("@*#?-$!", n))) {
+	} else if (isdigit((unsigned char)n) ||
+	    (n != '\0' && strchr("@*#?-$!", n))) {
 		t->uncertain = 1;
 		lx->i += 2;
+	} else
+		lx->i++;	/* a lone '$' is itself */
+	if (lx->opaque != NULL)
 		return 0;
-	}
-	/* A lone '$' is itself. */
-	lx->i++;
-	return buf_add(lx, '$');
+	for (size_t k = start; k < lx->i && k < lx->n; k++)
+		if (buf_add(lx, lx->s[k]) == -1)
+			return -1;
+	return 0;
 }
 
 /* Reads one word at lx->i (not at blank or operator). */
@@ -275,7 +275,7 @@ lex_word(struct lexer *lx, struct tok *t)
 
 static const char *const ops[] = {
 	"<<<", "&>>", "<<-", ";;", "&&", "||", "|&", ">>", "<<", ">|",
-	"<>", "<&", ">&", "&>", "((", "))", ";", "&", "|", "<", ">", "(", ")",
+	"<>", "<&", ">&", "&>", "((", ";", "&", "|", "<", ">", "(", ")",
 };
 
 /* Next token; comments and blanks skipped. */
@@ -477,8 +477,7 @@ pol_shell_parse(const char *script, int zsh, struct pol_shscript *sc)
 			}
 			if (strcmp(t.s, "<<") == 0 || strcmp(t.s, "<<-") == 0)
 				sc->opaque = "here-document";
-			else if (strcmp(t.s, "((") == 0 ||
-			    strcmp(t.s, "))") == 0)
+			else if (strcmp(t.s, "((") == 0)
 				sc->opaque = "arithmetic command";
 			else if (strcmp(t.s, ";;") == 0)
 				sc->opaque = "case";
@@ -515,13 +514,20 @@ pol_shell_parse(const char *script, int zsh, struct pol_shscript *sc)
 				words_until_sep = 1;
 				continue;
 			}
-			if (strcmp(t.s, "case") == 0 ||
-			    strcmp(t.s, "function") == 0 ||
-			    strcmp(t.s, "coproc") == 0 ||
-			    strcmp(t.s, "[[") == 0 ||
-			    strcmp(t.s, "select") == 0) {
-				sc->opaque = strcmp(t.s, "[[") == 0 ?
-				    "[[ conditional" : t.s;
+			if (strcmp(t.s, "case") == 0) {
+				sc->opaque = "case";
+				break;
+			}
+			if (strcmp(t.s, "function") == 0) {
+				sc->opaque = "function definition";
+				break;
+			}
+			if (strcmp(t.s, "coproc") == 0) {
+				sc->opaque = "coproc";
+				break;
+			}
+			if (strcmp(t.s, "[[") == 0) {
+				sc->opaque = "[[ conditional";
 				break;
 			}
 		}

@@ -96,27 +96,50 @@ out_add(struct expand *x, const char *s, size_t n)
 	return 0;
 }
 
+/* The '}' closing the ${ at s[0..1]; nested ${...} are skipped. */
+static const char *
+var_close(const char *s)
+{
+	int	 depth = 0;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '$' && s[1] == '{') {
+			depth++;
+			s++;
+		} else if (*s == '}' && --depth == 0)
+			return s;
+	}
+	return NULL;
+}
+
 static int
 expand(const struct pol_vars *vars, const char *s, int escape,
-    struct expand *x, char *err, size_t errlen)
+    struct expand *x, char *err, size_t errlen, int level)
 {
 	const char	*p = s, *dollar, *close, *name, *fb, *val;
 	size_t		 nlen;
-	char		 nbuf[128], *esc;
+	char		 nbuf[128], *esc, *sub;
 
+	if (level > 8) {
+		pol_errv_set(err, errlen, "variables nested too deep in '%s'",
+		    s);
+		errno = EINVAL;
+		return -1;
+	}
 	while ((dollar = strstr(p, "${")) != NULL) {
 		if (out_add(x, p, (size_t)(dollar - p)) == -1)
 			return -1;
 		name = dollar + 2;
-		if ((close = strchr(name, '}')) == NULL) {
+		if ((close = var_close(dollar)) == NULL) {
 			pol_errv_set(err, errlen, "unclosed '${' in '%s'", s);
 			errno = EINVAL;
 			return -1;
 		}
-		fb = strstr(name, ":-");
-		if (fb != NULL && fb > close)
-			fb = NULL;
-		nlen = (size_t)((fb ? fb : close) - name);
+		for (nlen = 0; name + nlen < close && name[nlen] != ':'; nlen++)
+			;
+		fb = name + nlen < close ? name + nlen : NULL;
+		if (fb != NULL && fb[1] != '-')
+			fb = NULL, nlen = (size_t)(close - name);
 		if (!pol_var_name_valid(name, nlen) || nlen >= sizeof(nbuf)) {
 			pol_errv_set(err, errlen, "bad variable name in '%s'",
 			    s);
@@ -125,33 +148,42 @@ expand(const struct pol_vars *vars, const char *s, int escape,
 		}
 		memcpy(nbuf, name, nlen);
 		nbuf[nlen] = '\0';
-		if (x != NULL) {
-			if ((val = pol_vars_get(vars, nbuf)) != NULL) {
-				if (escape) {
-					if ((esc = pol_glob_escape(val)) ==
-					    NULL)
-						return -1;
-					if (out_add(x, esc, strlen(esc)) ==
-					    -1) {
-						free(esc);
-						return -1;
-					}
-					free(esc);
-				} else if (out_add(x, val, strlen(val)) == -1)
+		/* The fallback may hold variables itself: check it always. */
+		if (fb != NULL) {
+			if ((sub = strndup(fb + 2, (size_t)(close - fb - 2))) ==
+			    NULL)
+				return -1;
+			if ((val = pol_vars_get(vars, nbuf)) != NULL ||
+			    x == NULL) {
+				/* only check */
+				if (expand(vars, sub, escape, NULL, err, errlen,
+				    level + 1) == -1) {
+					free(sub);
 					return -1;
-			} else if (fb != NULL) {
-				/* The fallback is written in the policy:
-				 * it stays a pattern. */
-				if (out_add(x, fb + 2,
-				    (size_t)(close - fb - 2)) == -1)
-					return -1;
-			} else {
-				pol_errv_set(err, errlen, "undefined "
-				    "variable ${%s} (and no ${%s:-fallback})",
-				    nbuf, nbuf);
-				errno = EINVAL;
+				}
+			} else if (expand(vars, sub, escape, x, err, errlen,
+			    level + 1) == -1) {
+				free(sub);
 				return -1;
 			}
+			free(sub);
+		}
+		if (x != NULL && (val = pol_vars_get(vars, nbuf)) != NULL) {
+			if (escape) {
+				if ((esc = pol_glob_escape(val)) == NULL)
+					return -1;
+				if (out_add(x, esc, strlen(esc)) == -1) {
+					free(esc);
+					return -1;
+				}
+				free(esc);
+			} else if (out_add(x, val, strlen(val)) == -1)
+				return -1;
+		} else if (x != NULL && fb == NULL) {
+			pol_errv_set(err, errlen, "undefined variable ${%s} "
+			    "(and no ${%s:-fallback})", nbuf, nbuf);
+			errno = EINVAL;
+			return -1;
 		}
 		p = close + 1;
 	}
@@ -165,7 +197,7 @@ pol_vars_expand(const struct pol_vars *vars, const char *s, int escape,
 	struct expand	 x = { NULL, 0, 0 };
 
 	if (out_add(&x, "", 0) == -1 ||
-	    expand(vars, s, escape, &x, err, errlen) == -1) {
+	    expand(vars, s, escape, &x, err, errlen, 0) == -1) {
 		if (errno == ENOMEM)
 			pol_errv_set(err, errlen, "out of memory");
 		free(x.out);
@@ -177,7 +209,7 @@ pol_vars_expand(const struct pol_vars *vars, const char *s, int escape,
 int
 pol_vars_check(const char *s, char *err, size_t errlen)
 {
-	return expand(NULL, s, 0, NULL, err, errlen);
+	return expand(NULL, s, 0, NULL, err, errlen, 0);
 }
 
 /* ------------------------------------------------------------------ */

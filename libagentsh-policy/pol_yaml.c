@@ -347,6 +347,7 @@ each_pair(struct yctx *y, const yaml_node_t *n, pair_fn fn, void *arg)
 			return -1;
 		if (key == NULL)
 			return yerr(y, k, "empty key");
+		l = path_key(y, key);
 		for (yaml_node_pair_t *q = n->data.mapping.pairs.start;
 		    q < p; q++) {
 			yaml_node_t *qk = yaml_document_get_node(y->doc,
@@ -357,7 +358,6 @@ each_pair(struct yctx *y, const yaml_node_t *n, pair_fn fn, void *arg)
 			    key) == 0)
 				return yerr(y, k, "duplicate key '%s'", key);
 		}
-		l = path_key(y, key);
 		if (fn(y, key, k, v, arg) == -1)
 			return -1;
 		path_pop(y, l);
