@@ -253,7 +253,21 @@ regress/fuzz/http_response_fuzz: $(FUZZ_HTTP_RESP_SRCS) agentsh/client.h \
 	@$(if $(V),,echo "  FUZZ    $@")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_HTTP_RESP_SRCS)
 
+FUZZ_POLICY_SRCS = $(POLICY_OBJS:.o=.c) compat/strlcpy.c compat/strtonum.c
+regress/fuzz/policy_yaml_fuzz: regress/fuzz/policy_yaml_fuzz.c \
+    $(FUZZ_POLICY_SRCS) config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ regress/fuzz/policy_yaml_fuzz.c \
+	    $(FUZZ_POLICY_SRCS) $(POLICY_LIBS)
+regress/fuzz/compiled_policy_fuzz: regress/fuzz/compiled_policy_fuzz.c \
+    $(FUZZ_POLICY_SRCS) config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ regress/fuzz/compiled_policy_fuzz.c \
+	    $(FUZZ_POLICY_SRCS) $(POLICY_LIBS)
+
 FUZZERS = regress/fuzz/ipc_decode_fuzz \
+	regress/fuzz/policy_yaml_fuzz \
+	regress/fuzz/compiled_policy_fuzz \
 	regress/fuzz/config_yaml_fuzz \
 	regress/fuzz/api_keys_fuzz \
 	regress/fuzz/audit_canon_fuzz \
