@@ -307,7 +307,7 @@ install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \
 	    $(DESTDIR)$(libexecdir)/agentsh $(DESTDIR)$(sysconfdir)/agentsh \
 	    $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
-	    $(DESTDIR)$(mandir)/man8
+	    $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(sysconfdir)/agentsh/policies
 	$(INSTALL) -m 644 man/agentsh.conf.5 $(DESTDIR)$(mandir)/man5/
 	$(INSTALL) -m 644 man/agentsh-audit.5 $(DESTDIR)$(mandir)/man5/
 # The sample config is installed once: an edited one is kept.
@@ -315,6 +315,8 @@ install: all
 		$(INSTALL) -m 644 etc/config.yaml \
 		    $(DESTDIR)$(sysconfdir)/agentsh/config.yaml; \
 	fi
+	$(INSTALL) -m 644 etc/policies/*.yaml \
+	    $(DESTDIR)$(sysconfdir)/agentsh/policies
 
 clean:
 	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(AUDIT_OBJS) $(POLICY_OBJS) \

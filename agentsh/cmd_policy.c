@@ -405,14 +405,7 @@ result_json(const struct pol_result *r, int exec)
 	if (r->message[0] != '\0')
 		json_object_set_new(o, "message", json_string(r->message));
 	if (r->decision == POL_APPROVE && r->timeout_ms > 0) {
-		long long ms = r->timeout_ms;
-
-		if (ms % 60000 == 0)
-			snprintf(dur, sizeof(dur), "%lldm", ms / 60000);
-		else if (ms % 1000 == 0)
-			snprintf(dur, sizeof(dur), "%llds", ms / 1000);
-		else
-			snprintf(dur, sizeof(dur), "%lldms", ms);
+		pol_duration_print(r->timeout_ms, dur, sizeof(dur));
 		json_object_set_new(o, "timeout", json_string(dur));
 	}
 	switch (r->redirect) {

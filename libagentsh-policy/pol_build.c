@@ -475,7 +475,7 @@ check_unix(struct pol *p, struct pol_err *e)
 			return -1;
 		}
 		if (check_patterns(e, &r->paths, "unix_socket_rules", i,
-		    "paths", '/', 0) == -1)
+		    "paths", '/', !p->expanded) == -1)
 			return -1;
 	}
 	return check_unique(e, "unix_socket_rules", p->nunix, unx_name,
@@ -881,14 +881,17 @@ pol_compile(struct pol *p, const struct pol_vars *vars, struct pol_err *e)
 		    compile_globs(e, vars, &r->env_deny, "command_rules", i,
 		    "env_deny", 0, 0, 0, &r->env_deny_g, NULL, NULL) == -1)
 			return -1;
-		if (r->c.decision != POL_ALLOW)
+		/* audit blocks nothing: an opaque script can only hide a log
+		 * line from it, never a decision. */
+		if (r->c.decision != POL_ALLOW && r->c.decision != POL_AUDIT)
 			p->restrictive_cmd = 1;
 	}
 	for (size_t i = 0; i < p->nunix; i++) {
 		struct pol_unix_rule *r = &p->unx[i];
 
 		if (compile_globs(e, vars, &r->paths, "unix_socket_rules", i,
-		    "paths", '/', 0, 0, &r->globs, &r->nglobs, NULL) == -1)
+		    "paths", '/', 0, !p->expanded, &r->globs, &r->nglobs,
+		    &r->paths_exp) == -1)
 			return -1;
 	}
 	for (size_t i = 0; i < p->nsig; i++) {
@@ -1016,6 +1019,7 @@ pol_clear(struct pol *p)
 	for (size_t i = 0; i < p->nunix; i++) {
 		pol_rule_common_clear(&p->unx[i].c);
 		pol_strv_clear(&p->unx[i].paths);
+		pol_strv_clear(&p->unx[i].paths_exp);
 		globv_free(p->unx[i].globs, p->unx[i].nglobs);
 	}
 	free(p->unx);

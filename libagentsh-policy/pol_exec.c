@@ -291,7 +291,7 @@ opaque(struct est *st, const char *who, const char *why)
 	    (st->ctx->flags & POL_CTX_EXEC_INTERCEPTED);
 
 	st->res->opaque = 1;
-	/* With only allow rules nothing inside could be stricter. */
+	/* With only allow and audit rules nothing inside could block. */
 	if (!st->p->restrictive_cmd)
 		return;
 	switch (mode) {

@@ -200,6 +200,8 @@ struct pol_unix_rule {
 	struct pol_strv	 paths;
 	uint32_t	 ops;
 	int		 ops_all;
+	/* compiled */
+	struct pol_strv	 paths_exp;	/* paths expanded */
 	size_t		 nglobs;
 	struct pol_glob	**globs;
 };
@@ -328,7 +330,7 @@ struct pol {
 	int		 expanded;	/* deserialized: no ${VAR} left */
 
 	/* compiled */
-	int		 restrictive_cmd; /* a command rule is not allow */
+	int		 restrictive_cmd; /* a command rule can block */
 	unsigned int	 flags;		/* POL_LOAD_* */
 	pcre2_match_context *mctx;
 };
@@ -359,8 +361,6 @@ void		 pol_regexv_clear(struct pol_regexv *);
 
 /* Durations: 500ms, 30s, 5m, 2h, 1h30m, 1.5h (Go syntax). */
 int		 pol_duration_parse(const char *, int64_t *ms);
-/* Prints a duration the way pol_duration_parse reads it back. */
-void		 pol_duration_print(int64_t ms, char *, size_t);
 int		 pol_env_name_valid(const char *, size_t);
 int		 pol_var_name_valid(const char *, size_t);
 

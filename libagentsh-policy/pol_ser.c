@@ -184,7 +184,7 @@ pol_serialize(const struct pol *p, uint8_t **buf, size_t *len)
 	w_u32(&w, (uint32_t)p->nunix);
 	for (size_t i = 0; i < p->nunix; i++) {
 		w_common(&w, &p->unx[i].c);
-		w_strv(&w, &p->unx[i].paths);
+		w_strv(&w, &p->unx[i].paths_exp);
 		w_u32(&w, p->unx[i].ops);
 		w_u8(&w, p->unx[i].ops_all);
 	}

@@ -334,7 +334,7 @@ pol_signal_parse(const char *s, int *sig)
 	while (isspace((unsigned char)*s))
 		s++;
 	if (isdigit((unsigned char)*s)) {
-		n = strtonum(s, 1, 63, &errstr);
+		n = strtonum(s, 1, 64, &errstr);
 		if (errstr != NULL)
 			return -1;
 		*sig = (int)n;
@@ -365,7 +365,7 @@ int
 pol_signal_group(const char *s, uint64_t *mask)
 {
 	if (strcasecmp(s, "@all") == 0)
-		*mask = (1ULL << 31) - 1;	/* 1..31 */
+		*mask = ~0ULL;	/* 1..64: real-time signals too */
 	else if (strcasecmp(s, "@fatal") == 0)
 		*mask = SB(9) | SB(15) | SB(3) | SB(6);
 	else if (strcasecmp(s, "@job") == 0)

@@ -137,6 +137,8 @@ struct pol	*pol_deserialize(const void *buf, size_t len,
 int		 pol_print(const struct pol *, FILE *);
 
 const char	*pol_name(const struct pol *);
+/* A duration as policies write it: "1h30m", "90ms", "0s". */
+void		 pol_duration_print(int64_t ms, char *, size_t);
 const char	*pol_description(const struct pol *);	/* "" if none */
 
 /* ------------------------------------------------------------------ */
