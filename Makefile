@@ -298,10 +298,17 @@ bench/audit-append: $(BENCH_AUDIT_OBJS) $(LIBS_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_AUDIT_OBJS) $(LIBS_A) \
 	    $(SODIUM_LIBS)
 
-BENCHES = bench/audit-append
+BENCH_POLICY_OBJS = bench/policy-eval.o
+bench/policy-eval: $(BENCH_POLICY_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_POLICY_OBJS) $(LIBS_A) \
+	    $(POLICY_LIBS)
+
+BENCHES = bench/audit-append bench/policy-eval
 
 bench: all $(BENCHES)
 	bench/audit-append
+	bench/policy-eval -d etc/policies
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \
@@ -310,6 +317,7 @@ install: all
 	    $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(sysconfdir)/agentsh/policies
 	$(INSTALL) -m 644 man/agentsh.conf.5 $(DESTDIR)$(mandir)/man5/
 	$(INSTALL) -m 644 man/agentsh-audit.5 $(DESTDIR)$(mandir)/man5/
+	$(INSTALL) -m 644 man/agentsh-policy.5 $(DESTDIR)$(mandir)/man5/
 # The sample config is installed once: an edited one is kept.
 	if [ ! -e $(DESTDIR)$(sysconfdir)/agentsh/config.yaml ]; then \
 		$(INSTALL) -m 644 etc/config.yaml \
@@ -325,7 +333,7 @@ clean:
 	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNIT_AUDIT_OBJS) \
 	    $(UNIT_POLICY_OBJS) \
 	    $(UNIT_HTTP_OBJS) $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS) \
-	    $(BENCH_AUDIT_OBJS) $(BENCHES)
+	    $(BENCH_AUDIT_OBJS) $(BENCH_POLICY_OBJS) $(BENCHES)
 	find . -name '*.d' -not -path './.git/*' -delete
 
 distclean: clean

@@ -59,9 +59,21 @@ pol_yaml_scalar(FILE *f, const char *s)
 			fputs("\\t", f);
 			break;
 		default:
+			/* What YAML would fold or refuse: C0 and C1 controls,
+			 * the Unicode line separators and a BOM. */
 			if (*p < 0x20 || *p == 0x7f)
 				fprintf(f, "\\x%02x", *p);
-			else
+			else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+				fprintf(f, "\\x%02x", p[1]);
+				p++;
+			} else if (p[0] == 0xe2 && p[1] == 0x80 &&
+			    (p[2] == 0xa8 || p[2] == 0xa9)) {
+				fputs(p[2] == 0xa8 ? "\\L" : "\\P", f);
+				p += 2;
+			} else if (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+				fputs("\\uFEFF", f);
+				p += 2;
+			} else
 				fputc(*p, f);
 		}
 	}
