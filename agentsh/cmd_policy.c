@@ -101,41 +101,62 @@ usage_validate(FILE *f)
 	    "FILE|NAME...\n");
 }
 
+static void
+usage_show(FILE *f)
+{
+	fprintf(f, "usage: agentsh policy show [--var NAME=VALUE]... "
+	    "FILE|NAME\n");
+}
+
+/*
+ * The options validate and show share (--var, --help).  Returns -1 to go
+ * on with the operands at argv[optind], else the exit status.
+ */
 static int
-policy_validate(int argc, char **argv)
+var_opts(int argc, char **argv, struct polargs *pa, void (*usage)(FILE *))
 {
 	static const struct option longopts[] = {
 		{ "var", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct polargs	 pa = { NULL, 0 };
-	struct pol	*p;
-	int		 ch, rc = 0;
+	int	 ch, rc = -1;
 
-	vars_default(&pa);
+	vars_default(pa);
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'V':
-			if (vars_opt(&pa, optarg) == -1)
+			if (vars_opt(pa, optarg) == -1)
 				rc = EXIT_USAGE;
 			break;
 		case 'h':
-			usage_validate(stdout);
-			pol_vars_free(pa.vars);
+			usage(stdout);
 			return 0;
 		default:
-			usage_validate(stderr);
-			pol_vars_free(pa.vars);
+			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (rc != 0 || optind >= argc) {
-		if (rc == 0)
-			usage_validate(stderr);
-		pol_vars_free(pa.vars);
-		return EXIT_USAGE;
+	return rc;
+}
+
+static int
+policy_validate(int argc, char **argv)
+{
+	struct polargs	 pa = { NULL, 0 };
+	struct pol	*p;
+	int		 rc;
+
+	if ((rc = var_opts(argc, argv, &pa, usage_validate)) == -1 &&
+	    optind >= argc) {
+		usage_validate(stderr);
+		rc = EXIT_USAGE;
 	}
+	if (rc != -1) {
+		pol_vars_free(pa.vars);
+		return rc;
+	}
+	rc = 0;
 	for (int i = optind; i < argc; i++) {
 		if ((p = load(&pa, argv[i])) == NULL) {
 			rc = 1;
@@ -149,46 +170,23 @@ policy_validate(int argc, char **argv)
 	return rc;
 }
 
-static void
-usage_show(FILE *f)
-{
-	fprintf(f, "usage: agentsh policy show [--var NAME=VALUE]... "
-	    "FILE|NAME\n");
-}
-
 static int
 policy_show(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "var", required_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct polargs	 pa = { NULL, 0 };
 	struct pol	*p;
-	int		 ch, rc = 0;
+	int		 rc;
 
-	vars_default(&pa);
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'V':
-			if (vars_opt(&pa, optarg) == -1)
-				rc = EXIT_USAGE;
-			break;
-		case 'h':
-			usage_show(stdout);
-			pol_vars_free(pa.vars);
-			return 0;
-		default:
-			rc = EXIT_USAGE;
-			break;
-		}
-	}
-	if (rc != 0 || optind + 1 != argc) {
+	if ((rc = var_opts(argc, argv, &pa, usage_show)) == -1 &&
+	    optind + 1 != argc) {
 		usage_show(stderr);
-		pol_vars_free(pa.vars);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
 	}
+	if (rc != -1) {
+		pol_vars_free(pa.vars);
+		return rc;
+	}
+	rc = 0;
 	if ((p = load(&pa, argv[optind])) == NULL)
 		rc = 1;
 	else if (pol_print(p, stdout) == -1 || fflush(stdout) == EOF) {

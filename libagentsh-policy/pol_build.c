@@ -1279,7 +1279,7 @@ pol_description(const struct pol *p)
 void
 pol_get_limits(const struct pol *p, struct pol_limits *l)
 {
-	const struct pol_rlimits *r = &p->limits;
+	const struct pol_limits *r = &p->limits;
 
 #define NZ(x)	((x) < 0 ? 0 : (x))
 	l->max_memory_mb = NZ(r->max_memory_mb);

@@ -52,7 +52,7 @@ struct envset {
 static int
 env_put(struct envset *e, const char *k, size_t klen, const char *v)
 {
-	char	 key[1024], *nv;
+	char	 key[1024];
 
 	if (klen >= sizeof(key)) {
 		errno = EINVAL;
@@ -60,15 +60,7 @@ env_put(struct envset *e, const char *k, size_t klen, const char *v)
 	}
 	memcpy(key, k, klen);
 	key[klen] = '\0';
-	for (size_t i = 0; i < e->kv.n; i++)
-		if (strcmp(e->kv.v[i].key, key) == 0) {
-			if ((nv = strdup(v)) == NULL)
-				return -1;
-			free(e->kv.v[i].value);
-			e->kv.v[i].value = nv;
-			return 0;
-		}
-	return pol_kvv_put(&e->kv, key, v, NULL);
+	return pol_kvv_set(&e->kv, key, v);
 }
 
 struct envpol {

@@ -261,18 +261,6 @@ struct pol_connect_redirect {
 	struct pol_mark	 m_tls;
 };
 
-/* resource_limits; -1: not set. */
-struct pol_rlimits {
-	int64_t		 max_memory_mb;
-	int64_t		 memory_swap_max_mb;
-	int64_t		 cpu_quota_percent;
-	int64_t		 pids_max;
-	int64_t		 disk_read_bps_max;
-	int64_t		 disk_write_bps_max;
-	int64_t		 command_timeout_ms;
-	int64_t		 session_timeout_ms;
-	int64_t		 idle_timeout_ms;
-};
 
 /* audit; -1: not set. */
 struct pol_auditset {
@@ -316,7 +304,7 @@ struct pol {
 	size_t		 nconn;
 	struct pol_connect_redirect *conn;
 
-	struct pol_rlimits limits;
+	struct pol_limits limits;	/* -1: not set */
 	struct pol_auditset audit;
 	struct pol_envpol env;
 	struct pol_kvv	 env_inject;
@@ -356,6 +344,7 @@ void		 pol_strv_clear(struct pol_strv *);
 int		 pol_kvv_put(struct pol_kvv *, const char *, const char *,
 		    const struct pol_mark *);
 void		 pol_kvv_clear(struct pol_kvv *);
+int		 pol_kvv_set(struct pol_kvv *, const char *, const char *);
 const char	*pol_kvv_get(const struct pol_kvv *, const char *);
 void		 pol_regexv_clear(struct pol_regexv *);
 
@@ -369,6 +358,8 @@ const char	*pol_sigtarget_name(enum pol_sigtarget);
 int		 pol_sigtarget_parse(const char *, enum pol_sigtarget *);
 /* @all @fatal @job @reload @ignore -> mask; -1 if unknown. */
 int		 pol_signal_group(const char *, uint64_t *);
+extern const char *const pol_fileop_names[POL_OP_NFILEOPS];
+extern const char *const pol_unixop_names[POL_UOP_N];
 extern const char *const pol_visibility_names[VIS_N];
 extern const char *const pol_onfail_names[OF_N];
 extern const char *const pol_tls_names[TLS_N];

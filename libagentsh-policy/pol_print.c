@@ -250,7 +250,7 @@ print_sig(FILE *f, const struct pol_sig_rule *r)
 }
 
 static int
-any_limit(const struct pol_rlimits *l)
+any_limit(const struct pol_limits *l)
 {
 	return l->max_memory_mb >= 0 || l->memory_swap_max_mb >= 0 ||
 	    l->cpu_quota_percent >= 0 || l->pids_max >= 0 ||
@@ -351,7 +351,7 @@ pol_print(const struct pol *p, FILE *f)
 		kv(f, 4, "message", r->message);
 	}
 	if (any_limit(&p->limits)) {
-		const struct pol_rlimits *l = &p->limits;
+		const struct pol_limits *l = &p->limits;
 
 		fputs("resource_limits:\n", f);
 		num(f, 2, "max_memory_mb", l->max_memory_mb);

@@ -121,6 +121,23 @@ pol_kvv_clear(struct pol_kvv *kv)
 	memset(kv, 0, sizeof(*kv));
 }
 
+/* Replaces the value of k, or adds it. */
+int
+pol_kvv_set(struct pol_kvv *kv, const char *k, const char *v)
+{
+	char	*nv;
+
+	for (size_t i = 0; i < kv->n; i++)
+		if (strcmp(kv->v[i].key, k) == 0) {
+			if ((nv = strdup(v)) == NULL)
+				return -1;
+			free(kv->v[i].value);
+			kv->v[i].value = nv;
+			return 0;
+		}
+	return pol_kvv_put(kv, k, v, NULL);
+}
+
 const char *
 pol_kvv_get(const struct pol_kvv *kv, const char *k)
 {
@@ -202,7 +219,7 @@ pol_enum_parse(const char *s, const char *const *names, int n)
 	return -1;
 }
 
-static const char *const fileop_names[POL_OP_NFILEOPS] = {
+const char *const pol_fileop_names[POL_OP_NFILEOPS] = {
 	"read", "open", "stat", "list", "readlink", "access", "write",
 	"create", "delete", "rmdir", "mkdir", "rename", "link", "symlink",
 	"chmod", "chown", "mknod",
@@ -211,7 +228,7 @@ static const char *const fileop_names[POL_OP_NFILEOPS] = {
 int
 pol_fileop_parse(const char *s, enum pol_fileop *op)
 {
-	int	 i = pol_enum_parse(s, fileop_names, POL_OP_NFILEOPS);
+	int	 i = pol_enum_parse(s, pol_fileop_names, POL_OP_NFILEOPS);
 
 	if (i < 0)
 		return -1;
@@ -223,18 +240,18 @@ const char *
 pol_fileop_name(enum pol_fileop op)
 {
 	if ((unsigned int)op < POL_OP_NFILEOPS)
-		return fileop_names[op];
+		return pol_fileop_names[op];
 	return "?";
 }
 
-static const char *const unixop_names[POL_UOP_N] = {
+const char *const pol_unixop_names[POL_UOP_N] = {
 	"connect", "bind", "listen", "sendto",
 };
 
 int
 pol_unixop_parse(const char *s, enum pol_unixop *op)
 {
-	int	 i = pol_enum_parse(s, unixop_names, POL_UOP_N);
+	int	 i = pol_enum_parse(s, pol_unixop_names, POL_UOP_N);
 
 	if (i < 0)
 		return -1;
@@ -246,7 +263,7 @@ const char *
 pol_unixop_name(enum pol_unixop op)
 {
 	if ((unsigned int)op < POL_UOP_N)
-		return unixop_names[op];
+		return pol_unixop_names[op];
 	return "?";
 }
 

@@ -40,22 +40,11 @@ pol_vars_free(struct pol_vars *v)
 int
 pol_vars_set(struct pol_vars *v, const char *name, const char *value)
 {
-	char	*nv;
-
 	if (!pol_var_name_valid(name, strlen(name))) {
 		errno = EINVAL;
 		return -1;
 	}
-	for (size_t i = 0; i < v->kv.n; i++) {
-		if (strcmp(v->kv.v[i].key, name) == 0) {
-			if ((nv = strdup(value)) == NULL)
-				return -1;
-			free(v->kv.v[i].value);
-			v->kv.v[i].value = nv;
-			return 0;
-		}
-	}
-	return pol_kvv_put(&v->kv, name, value, NULL);
+	return pol_kvv_set(&v->kv, name, value);
 }
 
 const char *

@@ -420,41 +420,44 @@ need_decision(struct yctx *y, const yaml_node_t *n,
 	return 0;
 }
 
+struct opset {
+	const char *const *names;
+	int		   n;
+	uint32_t	   mask;
+};
+
 static int
-opv_item(struct yctx *y, const yaml_node_t *n, size_t i, void *arg)
+op_item(struct yctx *y, const yaml_node_t *n, size_t i, void *arg)
 {
-	uint32_t	*ops = arg;
+	struct opset	*o = arg;
 	const char	*s;
-	enum pol_fileop	 op;
+	int		 op;
 
 	if (get_str(y, n, &s) == -1)
 		return -1;
 	if (s != NULL && strcmp(s, "*") == 0) {
-		*ops = (1U << POL_OP_NFILEOPS) - 1;
+		o->mask = (1U << o->n) - 1;
 		return 0;
 	}
-	if (s == NULL || pol_fileop_parse(s, &op) == -1)
+	if (s == NULL || (op = pol_enum_parse(s, o->names, o->n)) < 0)
 		return yerr(y, n, "unknown operation '%s'", s ? s : "");
-	*ops |= 1U << op;
+	o->mask |= 1U << op;
 	return 0;
 }
 
+/* operations: a list of names or "*"; none listed means all. */
 static int
-uopv_item(struct yctx *y, const yaml_node_t *n, size_t i, void *arg)
+get_ops(struct yctx *y, const yaml_node_t *v, const char *const *names,
+    int n, uint32_t *ops, int *all)
 {
-	uint32_t	*ops = arg;
-	const char	*s;
-	enum pol_unixop	 op;
+	struct opset	 o = { names, n, 0 };
 
-	if (get_str(y, n, &s) == -1)
+	if (each_item(y, v, op_item, &o) == -1)
 		return -1;
-	if (s != NULL && strcmp(s, "*") == 0) {
-		*ops = (1U << POL_UOP_N) - 1;
-		return 0;
-	}
-	if (s == NULL || pol_unixop_parse(s, &op) == -1)
-		return yerr(y, n, "unknown operation '%s'", s ? s : "");
-	*ops |= 1U << op;
+	if (o.mask == 0)
+		o.mask = (1U << n) - 1;
+	*ops = o.mask;
+	*all = o.mask == (1U << n) - 1;
 	return 0;
 }
 
@@ -474,15 +477,9 @@ file_pair(struct yctx *y, const char *key, const yaml_node_t *k,
 		return 0;
 	if (strcmp(key, "paths") == 0)
 		return get_strv(y, v, &r->paths);
-	if (strcmp(key, "operations") == 0) {
-		r->ops = 0;
-		if (each_item(y, v, opv_item, &r->ops) == -1)
-			return -1;
-		if (r->ops == 0)	/* none listed: all */
-			r->ops = (1U << POL_OP_NFILEOPS) - 1;
-		r->ops_all = r->ops == (1U << POL_OP_NFILEOPS) - 1;
-		return 0;
-	}
+	if (strcmp(key, "operations") == 0)
+		return get_ops(y, v, pol_fileop_names, POL_OP_NFILEOPS,
+		    &r->ops, &r->ops_all);
 	if (strcmp(key, "redirect_to") == 0) {
 		r->m_redirect = mark_of(v);
 		return set_str(y, v, &r->redirect_to);
@@ -765,15 +762,9 @@ unix_pair(struct yctx *y, const char *key, const yaml_node_t *k,
 		return 0;
 	if (strcmp(key, "paths") == 0)
 		return get_strv(y, v, &r->paths);
-	if (strcmp(key, "operations") == 0) {
-		r->ops = 0;
-		if (each_item(y, v, uopv_item, &r->ops) == -1)
-			return -1;
-		if (r->ops == 0)	/* none listed: all */
-			r->ops = (1U << POL_UOP_N) - 1;
-		r->ops_all = r->ops == (1U << POL_UOP_N) - 1;
-		return 0;
-	}
+	if (strcmp(key, "operations") == 0)
+		return get_ops(y, v, pol_unixop_names, POL_UOP_N, &r->ops,
+		    &r->ops_all);
 	return unknown_key(y, k, key);
 }
 
@@ -980,7 +971,7 @@ static int
 limits_pair(struct yctx *y, const char *key, const yaml_node_t *k,
     const yaml_node_t *v, void *arg)
 {
-	struct pol_rlimits	*l = arg;
+	struct pol_limits	*l = arg;
 	int64_t			 x;
 
 	if (strcmp(key, "max_memory_mb") == 0)

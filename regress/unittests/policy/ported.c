@@ -821,15 +821,6 @@ struct ecase {
 	const char	*error;		/* substring, or NULL */
 };
 
-static int
-env_has(const struct pol_env *e, const char *kv)
-{
-	for (size_t i = 0; i < e->n; i++)
-		if (strcmp(e->env[i], kv) == 0)
-			return 1;
-	return 0;
-}
-
 static void
 run_ecases(const char *yaml, const struct ecase *c, size_t n)
 {
@@ -852,10 +843,10 @@ run_ecases(const char *yaml, const struct ecase *c, size_t n)
 		ck_assert_msg(pol_env_build(p, &req, &env, err,
 		    sizeof(err)) == 0, "%s: %s", c[i].src, err);
 		for (size_t j = 0; c[i].present[j] != NULL; j++)
-			ck_assert_msg(env_has(&env, c[i].present[j]),
+			ck_assert_msg(tenv_has(&env, c[i].present[j]),
 			    "%s: %s missing", c[i].src, c[i].present[j]);
 		for (size_t j = 0; c[i].absent[j] != NULL; j++)
-			ck_assert_msg(!env_has(&env, c[i].absent[j]),
+			ck_assert_msg(!tenv_has(&env, c[i].absent[j]),
 			    "%s: %s present", c[i].src, c[i].absent[j]);
 		pol_env_clear(&env);
 		nported++;

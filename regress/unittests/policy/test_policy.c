@@ -83,6 +83,15 @@ run_xcase(const struct pol *p, const struct xcase *c)
 		nported++;
 }
 
+int
+tenv_has(const struct pol_env *e, const char *kv)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (strcmp(e->env[i], kv) == 0)
+			return 1;
+	return 0;
+}
+
 void
 run_xgroup(const struct xgroup *g)
 {

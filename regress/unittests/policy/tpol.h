@@ -37,6 +37,10 @@ struct xgroup {
 void	 run_xgroup(const struct xgroup *);
 void	 run_xcase(const struct pol *, const struct xcase *);
 
+struct pol_env;
+/* Whether the environment holds "K=V" exactly. */
+int	 tenv_has(const struct pol_env *, const char *kv);
+
 /* Counters of ported cases (each cites the original's file:line). */
 extern int	 nported;
 
