@@ -423,9 +423,6 @@ int		 pol_template_check(const char *, char *err, size_t errlen);
 /* ------------------------------------------------------------------ */
 /* pol_exec.c */
 
-struct pol_cmdmatch {
-	const struct pol_cmd_rule *rule;	/* NULL: no rule */
-};
 /* First command rule matching (path, argv) at depth. */
 int		 pol_cmd_match(const struct pol *, const char *path,
 		    const char *const *argv, size_t argc, int depth,

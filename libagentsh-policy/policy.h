@@ -132,8 +132,8 @@ struct pol	*pol_deserialize(const void *buf, size_t len,
 		    unsigned int flags, char *err, size_t errlen);
 
 /* Prints the normalized policy as YAML (agentsh policy show); file paths
- * and domains as written, before expansion.  Loading the output again
- * gives the same policy. */
+ * and domains as written, before expansion (a deserialized policy has
+ * them expanded).  Loading the output again gives the same policy. */
 int		 pol_print(const struct pol *, FILE *);
 
 const char	*pol_name(const struct pol *);
@@ -274,8 +274,9 @@ struct pol_exec_req {
 /*
  * Command rules on the command, every transparent wrapper it runs through
  * (up to 5 levels) and the simple commands of a `sh -c` script; the most
- * restrictive decision wins.  Returns -1 (ENOMEM, EINVAL for argc 0) only
- * when it could not evaluate; 'res' is then a deny.
+ * restrictive decision wins.  ctx == NULL: opaque mode enforce, execs not
+ * intercepted.  Returns -1 (ENOMEM, EINVAL for argc 0) only when it could
+ * not evaluate; 'res' is then a deny.
  */
 int		 pol_eval_exec(const struct pol *, const struct pol_ctx *,
 		    const struct pol_exec_req *, struct pol_result *);
