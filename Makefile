@@ -30,11 +30,15 @@ config.h: config.mk
 
 # Where binaries are installed; the runtime paths (/etc/agentsh, /run/agentsh,
 # /var/lib/agentsh, /var/log/agentsh) are fixed by the contract: pathnames.h.
+# The configuration lives where the contract says, whatever the prefix.
+confdir = /etc/agentsh
+
 PATHS = -DAGENTSH_BINDIR='"$(bindir)"' \
 	-DAGENTSH_SBINDIR='"$(sbindir)"' \
 	-DAGENTSH_LIBEXECDIR='"$(libexecdir)/agentsh"'
 
-INCLUDES = -I. -Icompat -Ilibagentsh-ipc -Ilibagentsh-audit
+INCLUDES = -I. -Icompat -Ilibagentsh-ipc -Ilibagentsh-audit \
+	-Ilibagentsh-policy
 LIBCFLAGS = $(EVENT_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS) \
 	$(SODIUM_CFLAGS) $(SECCOMP_CFLAGS) $(BPF_CFLAGS) $(CAP_CFLAGS) \
 	$(FUSE3_CFLAGS) $(CRYPTO_CFLAGS)
@@ -75,11 +79,28 @@ AUDIT_OBJS = \
 	libagentsh-audit/audit_verify.o \
 	libagentsh-audit/audit_writer.o
 
+POLICY_OBJS = \
+	libagentsh-policy/pol_build.o \
+	libagentsh-policy/pol_env.o \
+	libagentsh-policy/pol_eval.o \
+	libagentsh-policy/pol_exec.o \
+	libagentsh-policy/pol_glob.o \
+	libagentsh-policy/pol_print.o \
+	libagentsh-policy/pol_ser.o \
+	libagentsh-policy/pol_shell.o \
+	libagentsh-policy/pol_util.o \
+	libagentsh-policy/pol_vars.o \
+	libagentsh-policy/pol_yaml.o
+# What a program linking libagentsh-policy.a links too.
+POLICY_LIBS = $(YAML_LIBS) $(PCRE2_LIBS)
+
 compat/libcompat.a: $(COMPAT_OBJS)
 libagentsh-ipc/libagentsh-ipc.a: $(IPC_OBJS)
 libagentsh-audit/libagentsh-audit.a: $(AUDIT_OBJS)
+libagentsh-policy/libagentsh-policy.a: $(POLICY_OBJS)
 
-LIBS_A = libagentsh-audit/libagentsh-audit.a libagentsh-ipc/libagentsh-ipc.a \
+LIBS_A = libagentsh-policy/libagentsh-policy.a \
+	libagentsh-audit/libagentsh-audit.a libagentsh-ipc/libagentsh-ipc.a \
 	compat/libcompat.a
 
 # agentshd's HTTP/1.1 server; the agentshd binary links these.
@@ -102,7 +123,7 @@ CLI_OBJS = \
 	agentsh/cmd_policy.o \
 	agentsh/cmd_server.o \
 	agentsh/cmd_session.o
-CLI_LIBS = $(JANSSON_LIBS) $(SODIUM_LIBS)
+CLI_LIBS = $(POLICY_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
 
 agentsh/agentsh: $(CLI_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
@@ -193,8 +214,19 @@ regress/unittests/http/test_http: $(UNIT_HTTP_OBJS) $(AGENTSHD_HTTP_OBJS) \
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_HTTP_OBJS) $(AGENTSHD_HTTP_OBJS) \
 	    agentsh/client.o $(LIBS_A) $(EVENT_LIBS) $(CHECK_LIBS)
 
+UNIT_POLICY_OBJS = \
+	regress/unittests/policy/test_policy.o \
+	regress/unittests/policy/ported.o \
+	regress/unittests/policy/exec_cases.o
+$(UNIT_POLICY_OBJS): ALL_CPPFLAGS += -Iregress/unittests/policy
+regress/unittests/policy/test_policy: $(UNIT_POLICY_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_POLICY_OBJS) $(LIBS_A) \
+	    $(POLICY_LIBS) $(CHECK_LIBS) -lpthread
+
 UNITTESTS = regress/unittests/ipc/test_ipc \
 	regress/unittests/config/test_config \
+	regress/unittests/policy/test_policy \
 	regress/unittests/audit/test_audit \
 	regress/unittests/http/test_http \
 	regress/audit_mklog
@@ -241,7 +273,21 @@ regress/fuzz/http_response_fuzz: $(FUZZ_HTTP_RESP_SRCS) agentsh/client.h \
 	@$(if $(V),,echo "  FUZZ    $@")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_HTTP_RESP_SRCS)
 
+FUZZ_POLICY_SRCS = $(POLICY_OBJS:.o=.c) compat/strlcpy.c compat/strtonum.c
+regress/fuzz/policy_yaml_fuzz: regress/fuzz/policy_yaml_fuzz.c \
+    $(FUZZ_POLICY_SRCS) config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ regress/fuzz/policy_yaml_fuzz.c \
+	    $(FUZZ_POLICY_SRCS) $(POLICY_LIBS)
+regress/fuzz/compiled_policy_fuzz: regress/fuzz/compiled_policy_fuzz.c \
+    $(FUZZ_POLICY_SRCS) config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ regress/fuzz/compiled_policy_fuzz.c \
+	    $(FUZZ_POLICY_SRCS) $(POLICY_LIBS)
+
 FUZZERS = regress/fuzz/ipc_decode_fuzz \
+	regress/fuzz/policy_yaml_fuzz \
+	regress/fuzz/compiled_policy_fuzz \
 	regress/fuzz/config_yaml_fuzz \
 	regress/fuzz/api_keys_fuzz \
 	regress/fuzz/audit_canon_fuzz \
@@ -272,16 +318,23 @@ bench/audit-append: $(BENCH_AUDIT_OBJS) $(LIBS_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_AUDIT_OBJS) $(LIBS_A) \
 	    $(SODIUM_LIBS)
 
-BENCHES = bench/audit-append
+BENCH_POLICY_OBJS = bench/policy-eval.o
+bench/policy-eval: $(BENCH_POLICY_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_POLICY_OBJS) $(LIBS_A) \
+	    $(POLICY_LIBS)
+
+BENCHES = bench/audit-append bench/policy-eval
 
 bench: all $(BENCHES)
 	bench/audit-append
+	bench/policy-eval -d etc/policies
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \
-	    $(DESTDIR)$(libexecdir)/agentsh $(DESTDIR)$(sysconfdir)/agentsh \
+	    $(DESTDIR)$(libexecdir)/agentsh $(DESTDIR)$(confdir) \
 	    $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
-	    $(DESTDIR)$(mandir)/man8
+	    $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(confdir)/policies
 	$(INSTALL) -m 755 agentsh/agentsh $(DESTDIR)$(bindir)/
 	$(INSTALL) -m 755 agentsh-monitor/agentsh-monitor agentshd/agentshd \
 	    $(DESTDIR)$(sbindir)/
@@ -293,18 +346,23 @@ install: all
 	    >$(DESTDIR)$(prefix)/lib/systemd/system/agentsh.service
 	$(INSTALL) -m 644 man/agentsh.conf.5 $(DESTDIR)$(mandir)/man5/
 	$(INSTALL) -m 644 man/agentsh-audit.5 $(DESTDIR)$(mandir)/man5/
+	$(INSTALL) -m 644 man/agentsh-policy.5 $(DESTDIR)$(mandir)/man5/
 # The sample config is installed once: an edited one is kept.
-	if [ ! -e $(DESTDIR)$(sysconfdir)/agentsh/config.yaml ]; then \
+	if [ ! -e $(DESTDIR)$(confdir)/config.yaml ]; then \
 		$(INSTALL) -m 644 etc/config.yaml \
-		    $(DESTDIR)$(sysconfdir)/agentsh/config.yaml; \
+		    $(DESTDIR)$(confdir)/config.yaml; \
 	fi
+	$(INSTALL) -m 644 etc/policies/*.yaml \
+	    $(DESTDIR)$(confdir)/policies
 
 clean:
-	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(AUDIT_OBJS) $(CLI_OBJS) $(LIBS_A) \
+	rm -f $(COMPAT_OBJS) $(IPC_OBJS) $(AUDIT_OBJS) $(POLICY_OBJS) \
+	    $(CLI_OBJS) $(LIBS_A) \
 	    $(BINS) $(MONITOR_CONFIG_OBJS) $(AGENTSHD_HTTP_OBJS) \
 	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNIT_AUDIT_OBJS) \
+	    $(UNIT_POLICY_OBJS) \
 	    $(UNIT_HTTP_OBJS) $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS) \
-	    $(BENCH_AUDIT_OBJS) $(BENCHES)
+	    $(BENCH_AUDIT_OBJS) $(BENCH_POLICY_OBJS) $(BENCHES)
 	find . -name '*.d' -not -path './.git/*' -delete
 
 distclean: clean

@@ -35,6 +35,9 @@ json_t	*cli_api_json(const struct cli_resp *);
 void	 cli_api_check(const struct cli_resp *);
 void	 cli_print_json(json_t *);
 
+/* cmd_policy.c */
+const char	*cli_policies_dir(void);
+
 /* cmd_*.c: each returns the process exit status. */
 int	 cmd_policy(int, char **);
 int	 cmd_audit(int, char **);
