@@ -74,6 +74,7 @@ IPC_OBJS = \
 
 AUDIT_OBJS = \
 	libagentsh-audit/audit_chain.o \
+	libagentsh-audit/audit_event.o \
 	libagentsh-audit/audit_json.o \
 	libagentsh-audit/audit_sidecar.o \
 	libagentsh-audit/audit_verify.o \
@@ -120,6 +121,7 @@ CLI_OBJS = \
 	agentsh/cli_api.o \
 	agentsh/client.o \
 	agentsh/cmd_audit.o \
+	agentsh/cmd_events.o \
 	agentsh/cmd_policy.o \
 	agentsh/cmd_server.o \
 	agentsh/cmd_session.o
@@ -132,7 +134,9 @@ agentsh/agentsh: $(CLI_OBJS) $(LIBS_A)
 AGENTSHD_OBJS = \
 	agentshd/agentshd.o \
 	agentshd/api.o \
+	agentshd/api_events.o \
 	agentshd/d_conn.o \
+	agentshd/d_events.o \
 	agentshd/d_sessions.o \
 	agentshd/sandbox.o \
 	agentshd/store.o \
@@ -156,7 +160,10 @@ MONITOR_CONFIG_OBJS = \
 MONITOR_CONFIG_LIBS = $(YAML_LIBS) $(SODIUM_LIBS)
 
 MONITOR_OBJS = \
+	agentsh-monitor/auditw.o \
+	agentsh-monitor/auditw_sandbox.o \
 	agentsh-monitor/mon_agentshd.o \
+	agentsh-monitor/mon_audit.o \
 	agentsh-monitor/mon_cgroup.o \
 	agentsh-monitor/mon_listen.o \
 	agentsh-monitor/mon_peer.o \
@@ -164,14 +171,19 @@ MONITOR_OBJS = \
 	agentsh-monitor/mon_users.o \
 	agentsh-monitor/monitor.o \
 	$(MONITOR_CONFIG_OBJS)
-MONITOR_LIBS = $(EVENT_LIBS) $(JANSSON_LIBS) $(MONITOR_CONFIG_LIBS)
+MONITOR_LIBS = $(EVENT_LIBS) $(JANSSON_LIBS) $(SECCOMP_LIBS) \
+	$(MONITOR_CONFIG_LIBS)
 
 agentsh-monitor/agentsh-monitor: $(MONITOR_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MONITOR_OBJS) $(LIBS_A) $(MONITOR_LIBS)
 
 # Regress-only helper programs, staged beside the binaries under test.
-REGRESS_HELPERS = regress/helpers/fake-agentshd
+REGRESS_HELPERS = regress/helpers/fake-agentshd regress/helpers/event-source
+regress/helpers/event-source: regress/helpers/event-source.o $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ regress/helpers/event-source.o $(LIBS_A) \
+	    $(EVENT_LIBS)
 regress/helpers/fake-agentshd: regress/helpers/fake-agentshd.o $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ regress/helpers/fake-agentshd.o $(LIBS_A) \

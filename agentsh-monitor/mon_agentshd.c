@@ -81,7 +81,7 @@ mon_agentshd_start(struct mon_peer *p)
 	p->table = d_table;
 	p->nphases = PHASE_MAX;
 	if (mon_peer_spawn(p, path, argv, mon->d_uid, mon->d_gid, cg,
-	    IPC_CHAN_FDPASS) == -1)
+	    IPC_CHAN_FDPASS, NULL, 0) == -1)
 		return -1;
 
 	if ((size_t)snprintf(db, sizeof(db), "%s/db", mon->data_dir) >=
@@ -110,7 +110,9 @@ static void
 d_ready(struct mon_peer *p, struct ipc_msg *m, void *st)
 {
 	p->phase = PHASE_SERVE;
+	p->ready = 1;
 	log_debug("agentshd[%d] jailed and serving", (int)p->pid);
+	mon_audit_link();
 	mon_sessions_sync();
 	mon_listen_enable(1);
 	mon_agentshd_ready();

@@ -154,7 +154,8 @@ helper_env(void)
 
 int
 mon_peer_spawn(struct mon_peer *p, const char *path, char *const *argv,
-    uid_t uid, gid_t gid, const char *cgroup, unsigned int chanflags)
+    uid_t uid, gid_t gid, const char *cgroup, unsigned int chanflags,
+    const int *extra_fds, int nextra)
 {
 	struct child_setup_arg	 csa = { uid, gid, cgroup };
 	struct ipc_spawn	 sp;
@@ -171,6 +172,8 @@ mon_peer_spawn(struct mon_peer *p, const char *path, char *const *argv,
 	sp.envp = helper_env();
 	sp.ipc_fd = sv[1];
 	sp.log_fd = lp[1];
+	sp.extra_fds = extra_fds;
+	sp.nextra = nextra;
 	/* foreground: a helper's crash message reaches the operator */
 	sp.keep_stderr = mon->foreground;
 	sp.child_setup = child_setup;
@@ -194,6 +197,7 @@ mon_peer_spawn(struct mon_peer *p, const char *path, char *const *argv,
 	p->pid = pid;
 	p->running = 1;
 	p->phase = 0;
+	p->ready = 0;
 	memset(p->used_once, 0, sizeof(p->used_once));
 	p->started = time(NULL);
 	log_debug("%s started, pid %d", p->name, (int)pid);
@@ -267,6 +271,7 @@ mon_peer_reaped(struct mon_peer *p, int status)
 		    WEXITSTATUS(status));
 	p->pid = 0;
 	p->phase = 0;
+	p->ready = 0;
 	if (p->kind == MON_PEER_AGENTSHD) {
 		mon_listen_enable(0);
 		mon_conn_drop_all();

@@ -487,6 +487,17 @@ mon_session_create(struct mon_conn *c, const struct ipc_sess_create *sc,
 	log_info("session %s created by %s: workspace %s, policy %s", s->id,
 	    c->peer, s->workspace, s->policy);
 	mon_agentshd_session_info(s);
+	{
+		char	 f[3][IPC_NAME_MAX + 16];
+		const char *fv[3] = { f[0], f[1], f[2] };
+
+		(void)snprintf(f[0], sizeof(f[0]), "s:policy=%s", s->policy);
+		(void)snprintf(f[1], sizeof(f[1]), "i:owner_uid=%u",
+		    (unsigned int)s->owner_uid);
+		(void)snprintf(f[2], sizeof(f[2]), "b:real_paths=%s",
+		    (s->flags & IPC_SESS_F_REAL_PATHS) ? "true" : "false");
+		mon_event_session("session_created", s, fv, 3);
+	}
 	return 201;
 }
 
@@ -511,6 +522,7 @@ mon_session_destroy(struct mon_conn *c, const char *id, char *err,
 	mon->nsessions--;
 	log_info("session %s destroyed by %s", s->id, c->peer);
 	mon_agentshd_session_gone(s->id);
+	mon_event_session("session_destroyed", s, NULL, 0);
 	session_free(s);
 	return 200;
 }
@@ -595,6 +607,38 @@ bad:
 	return NULL;
 }
 
+/* Names of what changed; values can be secrets and stay out of the log. */
+static void
+session_updated_event(const struct mon_session *s,
+    const struct ipc_sess_update *su)
+{
+	char		 f[3][1024];
+	const char	*fv[3];
+	size_t		 n = 0;
+
+	if (su->what & IPC_SESS_UPD_CWD) {
+		(void)snprintf(f[n], sizeof(f[n]), "s:cwd=%s", su->cwd);
+		fv[n] = f[n];
+		n++;
+	}
+	for (int k = 0; k < 2; k++) {
+		const struct ipc_strv	*sv = k == 0 ? &su->env : &su->unset;
+		size_t			 o;
+
+		if (sv->n == 0)
+			continue;
+		o = (size_t)snprintf(f[n], sizeof(f[n]), "s:%s=",
+		    k == 0 ? "env_set" : "env_unset");
+		for (uint32_t i = 0; i < sv->n && o < sizeof(f[n]); i++)
+			o += (size_t)snprintf(f[n] + o, sizeof(f[n]) - o,
+			    "%s%.*s", i ? "," : "", (int)strcspn(sv->v[i], "="),
+			    sv->v[i]);
+		fv[n] = f[n];
+		n++;
+	}
+	mon_event_session("session_updated", s, fv, n);
+}
+
 int
 mon_session_update(struct mon_conn *c, const struct ipc_sess_update *su,
     char *err, size_t errlen)
@@ -649,5 +693,6 @@ mon_session_update(struct mon_conn *c, const struct ipc_sess_update *su,
 		env_free(oenv, onenv);
 	log_info("session %s updated by %s", s->id, c->peer);
 	mon_agentshd_session_info(s);
+	session_updated_event(s, su);
 	return 200;
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "monitor.h"
+#include "auditw.h"
 #include "keys.h"
 #include "pathnames.h"
 
@@ -33,7 +34,9 @@ struct monitor	*mon;
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: agentsh-monitor [-dnv] [-f config]\n");
+	fprintf(stderr, "usage: agentsh-monitor [-dnv] [-f config]\n"
+	    "       agentsh-monitor -A [-v]  (the audit writer, started by the "
+	    "monitor)\n");
 	exit(2);
 }
 
@@ -97,6 +100,8 @@ sigchld_cb(evutil_socket_t sig, short what, void *arg)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (mon->agentshd.pid == pid)
 			mon_peer_reaped(&mon->agentshd, status);
+		else if (mon->auditw.pid == pid)
+			mon_peer_reaped(&mon->auditw, status);
 	}
 }
 
@@ -189,7 +194,7 @@ main(int argc, char *argv[])
 	static struct monitor	 m;
 	const char		*cfgpath = NULL;
 	char			 err[1024];
-	int			 ch, checkonly = 0;
+	int			 ch, checkonly = 0, writer = 0;
 
 	argv = compat_init_setproctitle(argc, argv);
 	mon = &m;
@@ -198,8 +203,11 @@ main(int argc, char *argv[])
 	TAILQ_INIT(&m.sessions);
 	m.next_connid = 1;
 
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "Adf:nv")) != -1) {
 		switch (ch) {
+		case 'A':
+			writer = 1;
+			break;
 		case 'd':
 			m.foreground = 1;
 			break;
@@ -218,6 +226,9 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	/* A role, not the monitor: it reads nothing but its descriptors. */
+	if (writer)
+		auditw_main(m.verbose);
 
 	config_defaults(&m.conf);
 	if (config_load(&m.conf, cfgpath, err, sizeof(err)) == -1) {
@@ -252,6 +263,8 @@ main(int argc, char *argv[])
 		fatalx("cannot set up the data directories");
 	if (mon_cgroup_setup() == -1)
 		fatalx("cannot set up the cgroup subtree");
+	if (mon_audit_setup() == -1)
+		fatalx("cannot set up the audit log");
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((m.base = event_base_new()) == NULL)
@@ -273,6 +286,11 @@ main(int argc, char *argv[])
 	if (mon_sessions_load() == -1)
 		fatalx("cannot load the session records");
 
+	/* The writer first: the first events need somewhere to go. */
+	mon_peer_init(&m.auditw, MON_PEER_AUDITW, "audit-writer",
+	    mon_audit_start);
+	if (m.auditw.start(&m.auditw) == -1)
+		fatalx("cannot start the audit writer");
 	mon_peer_init(&m.agentshd, MON_PEER_AGENTSHD, AGENTSHD_NAME,
 	    mon_agentshd_start);
 	if (m.agentshd.start(&m.agentshd) == -1)
@@ -284,6 +302,9 @@ main(int argc, char *argv[])
 	mon_listen_close();
 	mon_conn_drop_all();
 	mon_peer_stop(&m.agentshd);
+	/* Last: it writes out and syncs everything it was given. */
+	mon_peer_stop(&m.auditw);
+	mon_audit_free();
 	mon_sessions_free();
 	keys_free(m.keys);
 	config_free(&m.conf);

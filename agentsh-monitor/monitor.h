@@ -54,6 +54,7 @@ struct mon_dispatch {
 
 enum mon_peer_kind {
 	MON_PEER_AGENTSHD = 0,
+	MON_PEER_AUDITW,
 };
 
 /* A helper process the monitor started and talks to. */
@@ -67,6 +68,7 @@ struct mon_peer {
 	struct event		*ev_log;
 	struct log_reader	 logr;
 	int			 phase;
+	int			 ready;		/* past its start phase */
 	const struct mon_dispatch *const *table;	/* per phase */
 	int			 nphases;
 	uint32_t		 used_once[8];		/* MON_ONCE seen */
@@ -128,6 +130,12 @@ struct monitor {
 	int			 nsessions;
 
 	struct mon_peer		 agentshd;
+	struct mon_peer		 auditw;
+	int			 audit_dirfd;	/* the log directory */
+	unsigned char		*audit_key;	/* NULL: integrity off */
+	size_t			 audit_keylen;
+	pid_t			 linked_d;	/* agentshd and writer pids */
+	pid_t			 linked_w;	/* last joined by a channel */
 	struct keys		*keys;		/* auth.api_key.keys_file */
 
 	struct event		*ev_sigchld;
@@ -146,7 +154,8 @@ uint64_t	 mon_now_ns(void);
 void	 mon_peer_init(struct mon_peer *, enum mon_peer_kind, const char *,
 	    int (*)(struct mon_peer *));
 int	 mon_peer_spawn(struct mon_peer *, const char *path, char *const *argv,
-	    uid_t, gid_t, const char *cgroup, unsigned int chanflags);
+	    uid_t, gid_t, const char *cgroup, unsigned int chanflags,
+	    const int *extra_fds, int nextra);
 void	 mon_peer_kill(struct mon_peer *, const char *why);
 void	 mon_peer_reaped(struct mon_peer *, int status);
 void	 mon_peer_stop(struct mon_peer *);
@@ -158,6 +167,16 @@ int	 mon_agentshd_start(struct mon_peer *);
 void	 mon_agentshd_ready(void);
 void	 mon_agentshd_session_info(const struct mon_session *);
 void	 mon_agentshd_session_gone(const char *);
+
+/* mon_audit.c */
+int	 mon_audit_setup(void);
+int	 mon_audit_start(struct mon_peer *);
+void	 mon_audit_link(void);
+void	 mon_audit_free(void);
+void	 mon_event_emit(struct ipc_event *);
+void	 mon_event_session(const char *type, const struct mon_session *,
+	    const char *const *fields, size_t nfields);
+void	 mon_event_init(struct ipc_event *, const char *type);
 
 /* mon_listen.c */
 int	 mon_listen_open(void);

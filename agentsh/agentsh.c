@@ -23,6 +23,7 @@ struct verb {
 
 static const struct verb verbs[] = {
 	{ "audit",	cmd_audit,	"verify an audit log" },
+	{ "events",	cmd_events,	"tail a session's events, query the event store" },
 	{ "policy",	cmd_policy,	"validate, show, list and evaluate policies" },
 	{ "server",	cmd_server,	"run the suite in the foreground" },
 	{ "session",	cmd_session,	"create, list, inspect, update and destroy sessions" },

@@ -35,6 +35,10 @@ json_t	*cli_api_json(const struct cli_resp *);
 void	 cli_api_check(const struct cli_resp *);
 void	 cli_print_json(json_t *);
 
+/* cmd_events.c */
+void	 cli_query_add(char **, const char *key, const char *val);
+int	 cli_events_stream(const char *sid);
+
 /* cmd_policy.c */
 const char	*cli_policies_dir(void);
 
@@ -43,5 +47,6 @@ int	 cmd_policy(int, char **);
 int	 cmd_audit(int, char **);
 int	 cmd_server(int, char **);
 int	 cmd_session(int, char **);
+int	 cmd_events(int, char **);
 
 #endif /* AGENTSH_CLI_H */

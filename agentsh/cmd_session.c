@@ -23,7 +23,8 @@ static const char *const usage_text =
     "       agentsh session info ID\n"
     "       agentsh session update ID [--cwd DIR] [--env NAME=VALUE]... "
     "[--unset NAME]...\n"
-    "       agentsh session destroy ID\n";
+    "       agentsh session destroy ID\n"
+    "       agentsh session logs ID [--type file|net|exec|llm|other]\n";
 
 static int
 usage(FILE *f, int status)
@@ -40,7 +41,10 @@ usage(FILE *f, int status)
 		    "info     one session, as JSON\n"
 		    "update   the working directory and environment later "
 		    "commands start from\n"
-		    "destroy  the session and everything running in it\n",
+		    "destroy  the session and everything running in it\n"
+		    "logs     the session's events, oldest first, one JSON line "
+		    "each; --type keeps\n"
+		    "         one category of them\n",
 		    f);
 	return status;
 }
@@ -203,6 +207,65 @@ s_update(int argc, char **argv)
 	return 0;
 }
 
+static int
+s_logs(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "type",	required_argument, NULL, 't' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_resp	*r;
+	json_t		*j, *e;
+	char		*q, *path, *base;
+	size_t		 i;
+	int		 ch, n;
+
+	if ((q = strdup("")) == NULL)
+		errx(1, "out of memory");
+	while ((ch = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			cli_query_add(&q, "category", optarg);
+			break;
+		case 'h':
+			return usage(stdout, 0);
+		default:
+			return usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind + 1 != argc)
+		return usage(stderr, EXIT_USAGE);
+	cli_query_add(&q, "order", "asc");
+	cli_query_add(&q, "limit", "1000");
+	base = session_path(argv[optind]);
+	/* Page through with offset: the server caps one answer. */
+	for (long off = 0;; off += n) {
+		char	 o[32];
+
+		(void)snprintf(o, sizeof(o), "%ld", off);
+		if (asprintf(&path, "%s/history%s&offset=%s", base, q, o) == -1)
+			errx(1, "out of memory");
+		r = cli_api_call("GET", path, NULL, NULL);
+		cli_api_check(r);
+		j = cli_api_json(r);
+		n = (int)json_array_size(j);
+		json_array_foreach(j, i, e) {
+			if (json_dumpf(e, stdout, JSON_COMPACT |
+			    JSON_PRESERVE_ORDER) == -1 || putchar('\n') == EOF)
+				err(1, "stdout");
+		}
+		json_decref(j);
+		cli_resp_free(r);
+		free(path);
+		if (n < 1000)
+			break;
+	}
+	free(base);
+	free(q);
+	return 0;
+}
+
 int
 cmd_session(int argc, char **argv)
 {
@@ -221,6 +284,8 @@ cmd_session(int argc, char **argv)
 		return s_create(argc, argv);
 	if (strcmp(sub, "update") == 0)
 		return s_update(argc, argv);
+	if (strcmp(sub, "logs") == 0)
+		return s_logs(argc, argv);
 	if (cli_wants_help(argc, argv))
 		return usage(stdout, 0);
 	if (strcmp(sub, "list") == 0) {

@@ -72,6 +72,7 @@ req_abort(struct http_req *req, void *arg)
 		if (p->req == req)
 			pending_free(p);
 	d_conn_forget_req(req);
+	(void)d_events_forget(req);
 }
 
 static void
@@ -129,6 +130,9 @@ mon_msg(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
 		break;
 	case IPC_SESS_SYNCED:
 		d->synced = 1;
+		break;
+	case IPC_D_EVCHAN:
+		d_events_attach(ipc_msg_take_fd(m));
 		break;
 	case IPC_SESS_CREATE_R:
 	case IPC_SESS_DESTROY_R:

@@ -118,6 +118,20 @@ int	 d_session_visible(const struct d_conn *, const struct d_session *);
 json_t	*d_session_json(const struct d_session *);
 void	 d_sessions_free(void);
 
+/* d_events.c */
+void	 d_events_attach(int fd);
+void	 d_events_commit(void);
+void	 d_event_init(struct ipc_event *, const char *type);
+void	 d_event_emit(struct ipc_event *);
+void	 d_event_emit_as(struct ipc_event *, enum ipc_ev_source);
+void	 d_events_subscribe(struct http_req *, const char *sid);
+int	 d_events_forget(struct http_req *);
+void	 d_events_drop_sub(struct http_req *, const char *why);
+
+/* api_events.c */
+void	 api_events(struct http_req *, const char *sid, const char *what);
+void	 api_events_search(struct http_req *);
+
 /* api.c */
 void	 api_dispatch(struct http_req *);
 void	 api_answer(struct http_req *, uint32_t type, const void *st);
@@ -125,10 +139,36 @@ void	 api_reply_json(struct http_req *, int status, json_t *);
 char	*api_time_rfc3339(uint64_t ns, char *buf, size_t len);
 
 /* store.c */
+struct store_event {
+	uint64_t	 ts;
+	uint64_t	 seq;
+	const char	*sid;		/* not NUL-terminated: sidlen */
+	size_t		 sidlen;
+	uint8_t		 decision;	/* enum ipc_decision */
+	const char	*type;
+	size_t		 typelen;
+	const char	*cmd;
+	size_t		 cmdlen;
+	const char	*json;
+	size_t		 jsonlen;
+	uid_t		 owner_uid;	/* searches across sessions only */
+	const char	*owner_key;	/* NULL: owner unknown */
+};
+typedef int	(*store_walk_fn)(const struct store_event *, void *);
+
 struct store	*store_open(const char *dir, char *err, size_t errlen);
 void	 store_close(struct store *);
 int	 store_put_session(struct store *, const char *id, const char *json);
 int	 store_del_session(struct store *, const char *id);
+int	 store_owner_put(struct store *, const char *sid, uid_t,
+	    const char *key_id);
+int	 store_event_put(struct store *, const char *sid, uint64_t ts,
+	    uint64_t seq, const char *type, const char *cmd, uint8_t decision,
+	    const void *json, size_t jlen);
+size_t	 store_events_pending(const struct store *);
+int	 store_events_commit(struct store *);
+int	 store_events_walk(struct store *, const char *sid, uint64_t since,
+	    uint64_t until, int desc, store_walk_fn, void *);
 
 /* sandbox.c */
 void	 agentshd_sandbox_enter(void);

@@ -362,7 +362,7 @@ not_allowed(struct http_req *req, const char *allow)
 void
 api_dispatch(struct http_req *req)
 {
-	const char	*p = req->path, *id;
+	const char	*p = req->path, *id, *sub;
 	int		 get = req->method == HTTP_GET || req->method == HTTP_HEAD;
 
 	if (strcmp(p, "/health") == 0) {
@@ -401,6 +401,24 @@ api_dispatch(struct http_req *req)
 			sessions_list(req);
 		else
 			not_allowed(req, "GET, HEAD, POST");
+		return;
+	}
+	if (strcmp(p, "/events/search") == 0) {
+		api_events_search(req);
+		return;
+	}
+	if (strncmp(p, "/sessions/", 10) == 0 && (sub = strchr(p + 10, '/'))
+	    != NULL && strchr(sub + 1, '/') == NULL &&
+	    (strcmp(sub, "/events") == 0 || strcmp(sub, "/history") == 0)) {
+		char	 sid[IPC_ID_MAX + 1];
+
+		if ((size_t)(sub - (p + 10)) > IPC_ID_MAX || sub == p + 10) {
+			http_reply_error(req, 404, "session not found");
+			return;
+		}
+		memcpy(sid, p + 10, (size_t)(sub - (p + 10)));
+		sid[sub - (p + 10)] = '\0';
+		api_events(req, sid, sub + 1);
 		return;
 	}
 	if (strncmp(p, "/sessions/", 10) == 0 && p[10] != '\0' &&

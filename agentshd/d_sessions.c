@@ -86,7 +86,11 @@ d_session_info(const struct ipc_sess_info *si)
 		s->enforcement[s->nenforcement++] =
 		    xstrdup(si->enforcement.v[i]);
 
-	if ((old = d_session_find(s->id)) != NULL) {
+	/* The owner outlives the session: its events stay its own. */
+	if ((old = d_session_find(s->id)) == NULL)
+		(void)store_owner_put(d->store, s->id, s->owner_uid,
+		    s->owner_key);
+	if (old != NULL) {
 		TAILQ_INSERT_AFTER(&d->sessions, old, s, entry);
 		TAILQ_REMOVE(&d->sessions, old, entry);
 		session_free(old);

@@ -46,6 +46,9 @@ static const struct ipc_sandbox_rule agentshd_rules[] = {
 	SB_ALLOW_IF(fcntl, 1, SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC)),
 	/* libevent asks how much a socket has to read */
 	SB_ALLOW_IF(ioctl, 1, SCMP_A1(SCMP_CMP_EQ, FIONREAD)),
+	/* LMDB: its reader-slot pid lock on the lock file */
+	SB_ALLOW_IF(fcntl, 1, SCMP_A1(SCMP_CMP_EQ, F_SETLK)),
+	SB_ALLOW_IF(fcntl, 1, SCMP_A1(SCMP_CMP_EQ, F_GETLK)),
 	/* LMDB */
 	SB_ALLOW(fdatasync),
 	SB_ALLOW(fsync),

@@ -140,6 +140,7 @@ int	 audit_line_build(struct audit_buf *out, const void *canon,
 /* RFC 3339 with nanoseconds, trailing zeros dropped, UTC (Go's
  * time.RFC3339Nano). */
 void	 audit_timestamp(char out[40]);
+void	 audit_time_format(uint64_t ns_since_epoch, char out[40]);
 
 /* ------------------------------------------------------------------ */
 /* The chain-head sidecar (audit_sidecar.c)

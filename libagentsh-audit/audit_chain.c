@@ -479,15 +479,24 @@ void
 audit_timestamp(char out[40])
 {
 	struct timespec	 ts;
-	struct tm	 tm;
-	size_t		 n;
-	long		 ns;
-	int		 digits = 9;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
+	audit_time_format((uint64_t)ts.tv_sec * 1000000000ULL +
+	    (uint64_t)ts.tv_nsec, out);
+}
+
+/* RFC 3339 in UTC with Go's RFC3339Nano fraction: no trailing zeros. */
+void
+audit_time_format(uint64_t ns_since_epoch, char out[40])
+{
+	struct tm	 tm;
+	time_t		 sec = (time_t)(ns_since_epoch / 1000000000ULL);
+	size_t		 n;
+	long		 ns = (long)(ns_since_epoch % 1000000000ULL);
+	int		 digits = 9;
+
+	gmtime_r(&sec, &tm);
 	n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-	ns = ts.tv_nsec;
 	if (ns != 0) {
 		while (ns % 10 == 0) {
 			ns /= 10;

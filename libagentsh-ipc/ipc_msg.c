@@ -94,6 +94,81 @@ static const struct ipc_field f_sess_info[] = {
 static const struct ipc_field f_sess_gone[] = {
 	F(ipc_sess_gone, id, STR, IPC_ID_MAX),
 };
+#define EVENT_FIELDS(st, pre) \
+	F(st, pre ts_ns, U64, 0), \
+	F(st, pre src_seq, U64, 0), \
+	F(st, pre source, ENUM, IPC_SRC_MAX), \
+	F(st, pre type, STR, IPC_EV_TYPE_MAX), \
+	F(st, pre session_id, STR, IPC_ID_MAX), \
+	F(st, pre command_id, STR, IPC_ID_MAX), \
+	F(st, pre pid, I32, 0), \
+	F(st, pre ppid, I32, 0), \
+	F(st, pre depth, I32, 0), \
+	F(st, pre decision, ENUM, IPC_DEC_MAX), \
+	F(st, pre effective, ENUM, IPC_DEC_MAX), \
+	F(st, pre rule, STR, IPC_NAME_MAX), \
+	F(st, pre message, STR, IPC_ERRMSG_MAX), \
+	F(st, pre path, STR, IPC_PATH_MAX), \
+	F(st, pre operation, STR, IPC_NAME_MAX), \
+	F(st, pre domain, STR, IPC_NAME_MAX), \
+	F(st, pre remote, STR, IPC_NAME_MAX), \
+	F(st, pre filename, STR, IPC_PATH_MAX), \
+	F(st, pre unwrapped_from, STR, IPC_PATH_MAX), \
+	F(st, pre payload_command, STR, IPC_PATH_MAX), \
+	F(st, pre argv, STRV, IPC_EV_ARGV_MAX), \
+	F(st, pre fields, STRV, IPC_EV_FIELDS_MAX)
+
+static const struct ipc_field f_event[] = {
+	EVENT_FIELDS(ipc_event, ),
+};
+static const struct ipc_field f_ev_record[] = {
+	F(ipc_ev_record, seq, U64, 0),
+	F(ipc_ev_record, id, STR, IPC_ID_MAX),
+	EVENT_FIELDS(ipc_ev_record, ev.),
+};
+static const struct ipc_field f_drained[] = {
+	F(ipc_drained, session_id, STR, IPC_ID_MAX),
+	F(ipc_drained, command_id, STR, IPC_ID_MAX),
+};
+static const struct ipc_field f_ev_barrier[] = {
+	F(ipc_ev_barrier, session_id, STR, IPC_ID_MAX),
+	F(ipc_ev_barrier, command_id, STR, IPC_ID_MAX),
+	F(ipc_ev_barrier, complete, ENUM, 2),
+};
+static const struct ipc_field f_ev_ack[] = {
+	F(ipc_ev_ack, seq, U64, 0),
+};
+static const struct ipc_field f_w_conf[] = {
+	F(ipc_w_conf, log_name, STR, IPC_NAME_MAX),
+	F(ipc_w_conf, max_size, U64, 0),
+	F(ipc_w_conf, max_backups, U32, 0),
+	F(ipc_w_conf, algorithm, ENUM, 2),
+	F(ipc_w_conf, flags, FLAGS, IPC_W_F_ALL),
+};
+static const struct ipc_field f_w_ready[] = {
+	F(ipc_w_ready, resumed, ENUM, 2),
+	F(ipc_w_ready, new_chain, ENUM, 2),
+	F(ipc_w_ready, reason, STR, IPC_ERRMSG_MAX),
+	F(ipc_w_ready, head_seq, I64, 0),
+	F(ipc_w_ready, head_hash, STR, IPC_NAME_MAX),
+};
+static const struct ipc_field f_w_source[] = {
+	F(ipc_w_source, source, ENUM, IPC_SRC_MAX),
+	F(ipc_w_source, name, STR, IPC_NAME_MAX),
+};
+static const struct ipc_field f_w_expect[] = {
+	F(ipc_w_expect, session_id, STR, IPC_ID_MAX),
+	F(ipc_w_expect, command_id, STR, IPC_ID_MAX),
+	F(ipc_w_expect, sources, FLAGS, (1U << IPC_SRC_MAX) - 1),
+};
+static const struct ipc_field f_w_ack[] = {
+	F(ipc_w_ack, src_seq, U64, 0),
+};
+static const struct ipc_field f_w_offender[] = {
+	F(ipc_w_offender, source, ENUM, IPC_SRC_MAX),
+	F(ipc_w_offender, reason, STR, IPC_ERRMSG_MAX),
+};
+
 /* A message without payload still has a (zero-field) table. */
 static const struct ipc_field f_none[] = { { 0, 0, 0, NULL } };
 
@@ -115,6 +190,18 @@ static const struct ipc_msgdef catalogue[] = {
 	DEF(IPC_SESS_INFO, ipc_sess_info, NONE, f_sess_info),
 	DEF(IPC_SESS_GONE, ipc_sess_gone, NONE, f_sess_gone),
 	{ IPC_SESS_SYNCED, "IPC_SESS_SYNCED", IPC_FD_NONE, 0, f_none, 0 },
+	{ IPC_D_EVCHAN, "IPC_D_EVCHAN", IPC_FD_REQUIRED, 0, f_none, 0 },
+	DEF(IPC_EVENT, ipc_event, NONE, f_event),
+	DEF(IPC_DRAINED, ipc_drained, NONE, f_drained),
+	DEF(IPC_EV_RECORD, ipc_ev_record, NONE, f_ev_record),
+	DEF(IPC_EV_BARRIER, ipc_ev_barrier, NONE, f_ev_barrier),
+	DEF(IPC_EV_ACK, ipc_ev_ack, NONE, f_ev_ack),
+	DEF(IPC_W_CONF, ipc_w_conf, NONE, f_w_conf),
+	DEF(IPC_W_READY, ipc_w_ready, NONE, f_w_ready),
+	DEF(IPC_W_SOURCE, ipc_w_source, REQUIRED, f_w_source),
+	DEF(IPC_W_EXPECT, ipc_w_expect, NONE, f_w_expect),
+	DEF(IPC_W_ACK, ipc_w_ack, NONE, f_w_ack),
+	DEF(IPC_W_OFFENDER, ipc_w_offender, NONE, f_w_offender),
 };
 
 /* The catalogue is sorted by number (a unit test checks): binary search. */

@@ -35,6 +35,20 @@ enum ipc_type {
 	IPC_SESS_INFO		= 0x0116,
 	IPC_SESS_GONE		= 0x0118,
 	IPC_SESS_SYNCED		= 0x011a,
+	IPC_D_EVCHAN		= 0x011c,
+
+	/* the event pipeline: sources -> audit writer -> agentshd */
+	IPC_EVENT		= 0x0300,
+	IPC_DRAINED		= 0x0302,
+	IPC_EV_RECORD		= 0x0304,
+	IPC_EV_BARRIER		= 0x0306,
+	IPC_EV_ACK		= 0x0308,
+	IPC_W_CONF		= 0x0310,
+	IPC_W_READY		= 0x0312,
+	IPC_W_SOURCE		= 0x0314,
+	IPC_W_EXPECT		= 0x0316,
+	IPC_W_ACK		= 0x0318,
+	IPC_W_OFFENDER		= 0x031a,
 };
 
 /* Limits on strings that cross a channel. */
@@ -177,6 +191,138 @@ struct ipc_sess_info {
 
 struct ipc_sess_gone {
 	const char	*id;
+};
+
+/*
+ * Events.  A source sends typed events (no JSON on the privileged side) to
+ * the audit writer on its own channel; the writer stamps the source from
+ * the channel, refuses a claim of another one, assigns the sequence,
+ * appends to the log and forwards a record to agentshd, which stores it,
+ * renders the JSON of CONTRACT section 5 and acknowledges what it stored.
+ */
+enum ipc_ev_source {
+	IPC_SRC_MONITOR = 0,
+	IPC_SRC_AGENTSHD,
+	IPC_SRC_SUPERVISOR,
+	IPC_SRC_FSD,
+	IPC_SRC_NETD,
+	IPC_SRC_REGRESS,	/* regress-only peers */
+	IPC_SRC_MAX
+};
+
+enum ipc_decision {
+	IPC_DEC_NONE = 0,
+	IPC_DEC_ALLOW,
+	IPC_DEC_DENY,
+	IPC_DEC_APPROVE,
+	IPC_DEC_REDIRECT,
+	IPC_DEC_AUDIT,
+	IPC_DEC_SOFT_DELETE,
+	IPC_DEC_MAX
+};
+
+#define IPC_EV_TYPE_MAX		 64
+#define IPC_EV_ARGV_MAX		 1024
+#define IPC_EV_FIELDS_MAX	 64
+
+/*
+ * One event.  Absent strings are "", absent numbers -1 (pid, ppid, depth)
+ * or 0.  fields: typed extra members of the JSON "fields" object, each
+ * "s:name=text", "i:name=123" or "b:name=true".
+ */
+struct ipc_event {
+	uint64_t	 ts_ns;		/* when it happened, CLOCK_REALTIME */
+	uint64_t	 src_seq;	/* the source's own counter (acks) */
+	uint32_t	 source;	/* enum ipc_ev_source, as claimed */
+	const char	*type;
+	const char	*session_id;
+	const char	*command_id;
+	int32_t		 pid;
+	int32_t		 ppid;
+	int32_t		 depth;
+	uint32_t	 decision;	/* enum ipc_decision */
+	uint32_t	 effective;	/* enum ipc_decision */
+	const char	*rule;
+	const char	*message;
+	const char	*path;
+	const char	*operation;
+	const char	*domain;
+	const char	*remote;
+	const char	*filename;
+	const char	*unwrapped_from;
+	const char	*payload_command;
+	struct ipc_strv	 argv;
+	struct ipc_strv	 fields;
+};
+
+/* A source has nothing more for a command. */
+struct ipc_drained {
+	const char	*session_id;
+	const char	*command_id;
+};
+
+/* The writer's forward of a logged event to agentshd. */
+struct ipc_ev_record {
+	uint64_t	 seq;
+	const char	*id;
+	struct ipc_event ev;
+};
+
+/* Every source expected for a command has drained: events are complete. */
+struct ipc_ev_barrier {
+	const char	*session_id;
+	const char	*command_id;
+	uint32_t	 complete;	/* 0: given up waiting for some source */
+};
+
+/* agentshd stored every record up to seq. */
+struct ipc_ev_ack {
+	uint64_t	 seq;
+};
+
+/* The monitor's first message to the audit writer. */
+#define IPC_W_F_INTEGRITY	 0x01
+#define IPC_W_F_HEAD_LOG	 0x02	/* chain head to the log every few s */
+#define IPC_W_F_ALL		 0x03
+
+struct ipc_w_conf {
+	const char	*log_name;	/* in the directory on fd 6 */
+	uint64_t	 max_size;
+	uint32_t	 max_backups;
+	uint32_t	 algorithm;	/* enum audit_alg */
+	uint32_t	 flags;		/* IPC_W_F_* */
+};
+
+struct ipc_w_ready {
+	uint32_t	 resumed;
+	uint32_t	 new_chain;
+	const char	*reason;
+	int64_t		 head_seq;
+	const char	*head_hash;
+};
+
+/* A new source channel for the writer (the descriptor). */
+struct ipc_w_source {
+	uint32_t	 source;	/* enum ipc_ev_source */
+	const char	*name;
+};
+
+/* The sources that will drain for a command (bit per ipc_ev_source). */
+struct ipc_w_expect {
+	const char	*session_id;
+	const char	*command_id;
+	uint32_t	 sources;
+};
+
+/* The writer has every event of its monitor channel up to src_seq. */
+struct ipc_w_ack {
+	uint64_t	 src_seq;
+};
+
+/* A source broke the event protocol: the monitor stops it. */
+struct ipc_w_offender {
+	uint32_t	 source;
+	const char	*reason;
 };
 
 #endif /* AGENTSH_IPC_MSG_H */

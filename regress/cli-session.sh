@@ -7,7 +7,8 @@ require_root
 
 "$BIN/agentsh" --version | grep -Eq '^agentsh [0-9]' || fail "--version"
 for v in "" server session "session create" "session list" "session info" \
-    "session update" "session destroy" audit; do
+    "session update" "session destroy" "session logs" events "events tail" \
+    "events query" policy audit; do
 	# shellcheck disable=SC2086
 	out=$("$BIN/agentsh" $v --help 2>&1) || fail "agentsh $v --help failed"
 	expect_match "agentsh $v --help" "$out" "usage:"

@@ -65,8 +65,9 @@ make_user() {
 }
 
 suite_config() {
-	mkdir -p "$SUITE/etc" "$SUITE/run" "$SUITE/data" "$SUITE/log" \
-	    "$SUITE/sessions" "$SUITE/ws"
+	# log/ is the audit writer's: the monitor makes it, 0700, its own.
+	mkdir -p "$SUITE/etc" "$SUITE/run" "$SUITE/data" "$SUITE/sessions" \
+	    "$SUITE/ws"
 	chmod 755 "$SUITE" "$SUITE/run" "$SUITE/ws"
 	SUITE_PORT=${SUITE_PORT:-$(free_port)}
 	SUITE_SOCK="$SUITE/run/agentsh.sock"

@@ -1,0 +1,311 @@
+/*
+ * Events in agentshd: records from the audit writer go into the store in
+ * batches; once a batch is committed it is acknowledged to the writer and
+ * published to live subscribers.  A subscriber that cannot keep up is
+ * dropped (with a subscriber_dropped event), never the store.  agentshd's
+ * own events go to the writer like any source's.
+ */
+#include "compat.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agentshd.h"
+#include "audit_event.h"
+#include "http.h"
+#include "ipc_log.h"
+
+#define BATCH_MAX	 2048
+#define BATCH_MS	 10
+#define SUB_PENDING_MAX	 (1024 * 1024)
+
+/* A committed-or-pending event waiting to be published. */
+struct d_pub {
+	TAILQ_ENTRY(d_pub)	 entry;
+	char			 sid[IPC_ID_MAX + 1];
+	size_t			 len;
+	char			 json[];
+};
+TAILQ_HEAD(d_pub_list, d_pub);
+
+struct d_sub {
+	TAILQ_ENTRY(d_sub)	 entry;
+	struct http_req		*req;
+	char			 sid[IPC_ID_MAX + 1];
+};
+
+static struct {
+	struct ipc_chan		 ch;
+	int			 up;
+	struct event		*ev_commit;
+	uint64_t		 last_seq;	/* stored, not yet acked */
+	int			 have_last;
+	struct d_pub_list	 pubs;
+	TAILQ_HEAD(, d_sub)	 subs;
+	struct audit_buf	 json;
+	uint64_t		 src_seq;
+	uint64_t		 stored;
+} E = {
+	.pubs = TAILQ_HEAD_INITIALIZER(E.pubs),
+	.subs = TAILQ_HEAD_INITIALIZER(E.subs),
+};
+
+static void	evchan_msg(struct ipc_chan *, struct ipc_msg *, void *);
+static void	evchan_err(struct ipc_chan *, int, const char *, void *);
+
+static void
+publish(struct d_pub *p)
+{
+	struct d_sub	*s, *n;
+
+	TAILQ_FOREACH_SAFE(s, &E.subs, entry, n) {
+		if (strcmp(s->sid, p->sid) != 0)
+			continue;
+		if (http_stream_pending(s->req) > SUB_PENDING_MAX) {
+			d_events_drop_sub(s->req, "too slow");
+			continue;
+		}
+		if (http_stream_write(s->req, "data: ", 6) == -1 ||
+		    http_stream_write(s->req, p->json, p->len) == -1 ||
+		    http_stream_write(s->req, "\n\n", 2) == -1)
+			d_events_drop_sub(s->req, "write failed");
+	}
+}
+
+/* Commits the batch, acknowledges it, and publishes what it held. */
+void
+d_events_commit(void)
+{
+	struct ipc_ev_ack	 ack;
+	struct d_pub		*p;
+
+	if (store_events_pending(d->store) > 0 &&
+	    store_events_commit(d->store) == -1)
+		return;		/* not acknowledged: the writer keeps them */
+	if (E.have_last && E.up) {
+		ack.seq = E.last_seq;
+		(void)ipc_send(&E.ch, IPC_EV_ACK, 0, -1, &ack);
+		E.have_last = 0;
+	}
+	while ((p = TAILQ_FIRST(&E.pubs)) != NULL) {
+		TAILQ_REMOVE(&E.pubs, p, entry);
+		publish(p);
+		free(p);
+	}
+}
+
+static void
+commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	d_events_commit();
+}
+
+static void
+record(const struct ipc_ev_record *r)
+{
+	const struct ipc_event	*ev = &r->ev;
+	struct d_pub		*p;
+	struct timeval		 tv = { 0, BATCH_MS * 1000 };
+
+	audit_buf_reset(&E.json);
+	if (audit_event_json(&E.json, r->id, ev) == -1)
+		fatalx("rendering an event");
+	if (store_event_put(d->store, ev->session_id, ev->ts_ns, r->seq,
+	    ev->type, ev->command_id, (uint8_t)ev->decision, E.json.data,
+	    E.json.len) == -1)
+		return;
+	E.stored++;
+	E.last_seq = r->seq;
+	E.have_last = 1;
+	if (!TAILQ_EMPTY(&E.subs)) {
+		if ((p = malloc(sizeof(*p) + E.json.len)) == NULL)
+			fatal("malloc");
+		(void)strlcpy(p->sid, ev->session_id, sizeof(p->sid));
+		p->len = E.json.len;
+		memcpy(p->json, E.json.data, E.json.len);
+		TAILQ_INSERT_TAIL(&E.pubs, p, entry);
+	}
+	if (store_events_pending(d->store) >= BATCH_MAX)
+		d_events_commit();
+	else if (!evtimer_pending(E.ev_commit, NULL))
+		evtimer_add(E.ev_commit, &tv);
+}
+
+static void
+barrier(const struct ipc_ev_barrier *b)
+{
+	/* Whoever waits for these must find them all in the store. */
+	d_events_commit();
+	log_debug("events of %s/%s complete (%llu stored so far)",
+	    b->session_id, b->command_id, (unsigned long long)E.stored);
+}
+
+static void
+evchan_msg(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
+{
+	char	 st[sizeof(struct ipc_ev_record) + 64], why[160];
+
+	if (ipc_decode(m->hdr.type, m->data, m->datalen, st, why,
+	    sizeof(why)) == -1)
+		fatalx("the audit writer sent a bad %s: %s",
+		    ipc_msg_name(m->hdr.type), why);
+	switch (m->hdr.type) {
+	case IPC_EV_RECORD:
+		record((struct ipc_ev_record *)st);
+		break;
+	case IPC_EV_BARRIER:
+		barrier((struct ipc_ev_barrier *)st);
+		break;
+	default:
+		fatalx("the audit writer sent %s",
+		    ipc_msg_name(m->hdr.type));
+	}
+	ipc_decoded_free(m->hdr.type, st);
+}
+
+static void
+evchan_err(struct ipc_chan *ch, int err, const char *why, void *arg)
+{
+	/* The writer restarts; the monitor sends a new channel then. */
+	log_info("event channel closed (%s)", err ? why : "writer gone");
+	d_events_commit();
+	ipc_chan_clear(&E.ch);
+	E.up = 0;
+}
+
+static void
+regress_forge(void)
+{
+#ifdef AGENTSH_REGRESS
+	struct ipc_event	 ev;
+
+	if (getenv("AGENTSH_REGRESS_FORGE_EVENT") == NULL)
+		return;
+	d_event_init(&ev, "file_open");
+	ev.path = "/etc/forged-by-agentshd";
+	log_info("regress: sending an event claiming to be the supervisor's");
+	d_event_emit_as(&ev, IPC_SRC_SUPERVISOR);
+#endif
+}
+
+/* The monitor joined us to the (new) audit writer. */
+void
+d_events_attach(int fd)
+{
+	if (E.ev_commit == NULL &&
+	    (E.ev_commit = evtimer_new(d->base, commit_cb, NULL)) == NULL)
+		fatalx("evtimer_new");
+	if (E.up) {
+		d_events_commit();
+		ipc_chan_clear(&E.ch);
+	}
+	if (ipc_chan_init(&E.ch, fd, 0) == -1 ||
+	    ipc_ev_attach(&E.ch, d->base, evchan_msg, evchan_err, NULL) == -1)
+		fatal("event channel");
+	E.up = 1;
+	log_debug("event channel to the audit writer attached");
+	regress_forge();
+}
+
+void
+d_event_init(struct ipc_event *ev, const char *type)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->session_id = ev->command_id = ev->rule = ev->message = "";
+	ev->path = ev->operation = ev->domain = ev->remote = "";
+	ev->filename = ev->unwrapped_from = ev->payload_command = "";
+	ev->pid = ev->ppid = ev->depth = -1;
+}
+
+void
+d_event_emit_as(struct ipc_event *ev, enum ipc_ev_source src)
+{
+	struct timespec	 ts;
+
+	if (!E.up) {
+		log_warnx("event %s lost: no channel to the audit writer",
+		    ev->type);
+		return;
+	}
+	ev->source = src;
+	ev->src_seq = ++E.src_seq;
+	if (ev->ts_ns == 0) {
+		(void)clock_gettime(CLOCK_REALTIME, &ts);
+		ev->ts_ns = (uint64_t)ts.tv_sec * 1000000000ULL +
+		    (uint64_t)ts.tv_nsec;
+	}
+	if (ipc_send(&E.ch, IPC_EVENT, 0, -1, ev) == -1)
+		log_warn("event %s", ev->type);
+}
+
+void
+d_event_emit(struct ipc_event *ev)
+{
+	d_event_emit_as(ev, IPC_SRC_AGENTSHD);
+}
+
+void
+d_events_subscribe(struct http_req *req, const char *sid)
+{
+	struct d_sub	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		http_reply_error(req, 500, "out of memory");
+		return;
+	}
+	if (http_stream_start(req, 200, "text/event-stream") == -1 ||
+	    http_stream_write(req, "event: ready\ndata: {}\n\n", 23) == -1) {
+		free(s);
+		return;
+	}
+	s->req = req;
+	(void)strlcpy(s->sid, sid, sizeof(s->sid));
+	TAILQ_INSERT_TAIL(&E.subs, s, entry);
+}
+
+/* 1 if req was a subscriber (now forgotten), else 0. */
+int
+d_events_forget(struct http_req *req)
+{
+	struct d_sub	*s;
+
+	TAILQ_FOREACH(s, &E.subs, entry)
+		if (s->req == req) {
+			TAILQ_REMOVE(&E.subs, s, entry);
+			free(s);
+			return 1;
+		}
+	return 0;
+}
+
+/* A subscriber too slow to keep: end its stream and say so. */
+void
+d_events_drop_sub(struct http_req *req, const char *why)
+{
+	struct ipc_event	 ev;
+	char			 f[2][64], sid[IPC_ID_MAX + 1] = "";
+	const char		*fv[2] = { f[0], f[1] };
+	struct d_sub		*s;
+	size_t			 pending = http_stream_pending(req);
+
+	TAILQ_FOREACH(s, &E.subs, entry)
+		if (s->req == req)
+			(void)strlcpy(sid, s->sid, sizeof(sid));
+	if (!d_events_forget(req))
+		return;
+	http_stream_end(req);
+	log_info("event subscriber of %s dropped: %s (%zu bytes behind)", sid,
+	    why, pending);
+	d_event_init(&ev, "subscriber_dropped");
+	ev.session_id = sid;
+	(void)snprintf(f[0], sizeof(f[0]), "s:reason=%s", why);
+	(void)snprintf(f[1], sizeof(f[1]), "i:pending_bytes=%zu", pending);
+	ev.fields.n = 2;
+	ev.fields.v = fv;
+	d_event_emit(&ev);
+}
