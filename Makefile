@@ -236,7 +236,14 @@ regress/unittests/policy/test_policy: $(UNIT_POLICY_OBJS) $(LIBS_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_POLICY_OBJS) $(LIBS_A) \
 	    $(POLICY_LIBS) $(CHECK_LIBS) -lpthread
 
+UNIT_EVENTS_OBJS = regress/unittests/events/test_events.o
+regress/unittests/events/test_events: $(UNIT_EVENTS_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_EVENTS_OBJS) $(LIBS_A) \
+	    $(SODIUM_LIBS) $(CHECK_LIBS)
+
 UNITTESTS = regress/unittests/ipc/test_ipc \
+	regress/unittests/events/test_events \
 	regress/unittests/config/test_config \
 	regress/unittests/policy/test_policy \
 	regress/unittests/audit/test_audit \
@@ -338,9 +345,10 @@ bench/policy-eval: $(BENCH_POLICY_OBJS) $(LIBS_A)
 
 BENCHES = bench/audit-append bench/policy-eval
 
-bench: all $(BENCHES)
+bench: all $(BENCHES) $(REGRESS_HELPERS)
 	bench/audit-append
 	bench/policy-eval -d etc/policies
+	REGRESS_BINS="$(BINS) $(REGRESS_HELPERS)" bench/events-pipeline
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \

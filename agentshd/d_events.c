@@ -46,7 +46,6 @@ static struct {
 	int			 have_last;
 	struct d_pub_list	 pubs;
 	TAILQ_HEAD(, d_sub)	 subs;
-	struct audit_buf	 json;
 	uint64_t		 src_seq;
 	uint64_t		 stored;
 } E = {
@@ -83,6 +82,13 @@ d_events_commit(void)
 	struct ipc_ev_ack	 ack;
 	struct d_pub		*p;
 
+#ifdef AGENTSH_REGRESS
+	/* Regress only: a store that cannot keep up. */
+	if (getenv("AGENTSH_REGRESS_SLOW_STORE") != NULL &&
+	    store_events_pending(d->store) > 0)
+		usleep(1000 * (useconds_t)atoi(
+		    getenv("AGENTSH_REGRESS_SLOW_STORE")));
+#endif
 	if (store_events_pending(d->store) > 0 &&
 	    store_events_commit(d->store) == -1)
 		return;		/* not acknowledged: the writer keeps them */
@@ -105,33 +111,45 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-record(const struct ipc_ev_record *r)
+record(const struct ipc_evb_entry *e)
 {
-	const struct ipc_event	*ev = &r->ev;
-	struct d_pub		*p;
-	struct timeval		 tv = { 0, BATCH_MS * 1000 };
+	struct d_pub	*p;
 
-	audit_buf_reset(&E.json);
-	if (audit_event_json(&E.json, r->id, ev) == -1)
-		fatalx("rendering an event");
-	if (store_event_put(d->store, ev->session_id, ev->ts_ns, r->seq,
-	    ev->type, ev->command_id, (uint8_t)ev->decision, E.json.data,
-	    E.json.len) == -1)
+	if (store_event_put(d->store, e->session_id, e->ts_ns, e->seq,
+	    e->type, e->command_id, e->decision, e->json, e->jsonlen) == -1)
 		return;
 	E.stored++;
-	E.last_seq = r->seq;
+	E.last_seq = e->seq;
 	E.have_last = 1;
 	if (!TAILQ_EMPTY(&E.subs)) {
-		if ((p = malloc(sizeof(*p) + E.json.len)) == NULL)
+		if ((p = malloc(sizeof(*p) + e->jsonlen)) == NULL)
 			fatal("malloc");
-		(void)strlcpy(p->sid, ev->session_id, sizeof(p->sid));
-		p->len = E.json.len;
-		memcpy(p->json, E.json.data, E.json.len);
+		(void)strlcpy(p->sid, e->session_id, sizeof(p->sid));
+		p->len = e->jsonlen;
+		memcpy(p->json, e->json, e->jsonlen);
 		TAILQ_INSERT_TAIL(&E.pubs, p, entry);
 	}
 	if (store_events_pending(d->store) >= BATCH_MAX)
 		d_events_commit();
-	else if (!evtimer_pending(E.ev_commit, NULL))
+}
+
+static void
+batch(const struct ipc_ev_batch *b)
+{
+	struct ipc_evb_entry	 e;
+	struct timeval		 tv = { 0, BATCH_MS * 1000 };
+	size_t			 off = 0;
+	uint32_t		 n = 0;
+	int			 r;
+
+	while ((r = ipc_evb_next(&b->entries, &off, &e)) == 1) {
+		record(&e);
+		n++;
+	}
+	if (r == -1 || n != b->count)
+		fatalx("the audit writer sent a malformed batch");
+	if (store_events_pending(d->store) > 0 &&
+	    !evtimer_pending(E.ev_commit, NULL))
 		evtimer_add(E.ev_commit, &tv);
 }
 
@@ -147,15 +165,15 @@ barrier(const struct ipc_ev_barrier *b)
 static void
 evchan_msg(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
 {
-	char	 st[sizeof(struct ipc_ev_record) + 64], why[160];
+	char	 st[sizeof(struct ipc_ev_batch) + 64], why[160];
 
 	if (ipc_decode(m->hdr.type, m->data, m->datalen, st, why,
 	    sizeof(why)) == -1)
 		fatalx("the audit writer sent a bad %s: %s",
 		    ipc_msg_name(m->hdr.type), why);
 	switch (m->hdr.type) {
-	case IPC_EV_RECORD:
-		record((struct ipc_ev_record *)st);
+	case IPC_EV_BATCH:
+		batch((struct ipc_ev_batch *)st);
 		break;
 	case IPC_EV_BARRIER:
 		barrier((struct ipc_ev_barrier *)st);

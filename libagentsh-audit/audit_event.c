@@ -220,13 +220,31 @@ audit_event_check(const struct ipc_event *ev, enum ipc_ev_source chan,
 	return 0;
 }
 
+/* ,"key": -- keys are ours and need no escaping.  No printf here: this
+ * runs for every event, twice. */
+static int
+member_key(struct audit_buf *b, const char *key)
+{
+	size_t	 n = strlen(key);
+
+	if (audit_buf_reserve(b, n + 4) == -1)
+		return -1;
+	b->data[b->len++] = ',';
+	b->data[b->len++] = '"';
+	memcpy(b->data + b->len, key, n);
+	b->len += n;
+	b->data[b->len++] = '"';
+	b->data[b->len++] = ':';
+	return 0;
+}
+
 /* ,"key":"value" for a present string member. */
 static int
 member_str(struct audit_buf *b, const char *key, const char *v, int always)
 {
 	if (!always && *v == '\0')
 		return 0;
-	if (audit_buf_printf(b, ",\"%s\":", key) == -1)
+	if (member_key(b, key) == -1)
 		return -1;
 	return audit_json_quote(b, v, strlen(v));
 }
@@ -234,7 +252,18 @@ member_str(struct audit_buf *b, const char *key, const char *v, int always)
 static int
 member_int(struct audit_buf *b, const char *key, int64_t v)
 {
-	return audit_buf_printf(b, ",\"%s\":%lld", key, (long long)v);
+	char		 d[24], *p = d + sizeof(d);
+	uint64_t	 u = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	if (member_key(b, key) == -1)
+		return -1;
+	return audit_buf_add(b, p, (size_t)(d + sizeof(d) - p));
 }
 
 int

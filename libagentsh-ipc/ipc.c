@@ -65,12 +65,21 @@ ipc_chan_init(struct ipc_chan *ch, int fd, unsigned int flags)
 	return 0;
 }
 
-/* Drops queued messages (closing their descriptors) and the socket. */
+/*
+ * Drops queued messages (closing their descriptors) and the socket.  An
+ * owner clears a channel before freeing it: a read callback in progress
+ * learns from this that the channel is gone.
+ */
 void
 ipc_chan_clear(struct ipc_chan *ch)
 {
 	struct ipc_obuf	*ob;
 
+	if (ch->alive != NULL)
+		*ch->alive = 0;
+	ch->alive = NULL;
+	free(ch->rbuf);
+	ch->rbuf = NULL;
 	ipc_ev_detach(ch);
 	while ((ob = TAILQ_FIRST(&ch->outq)) != NULL) {
 		TAILQ_REMOVE(&ch->outq, ob, entry);
@@ -263,7 +272,7 @@ ipc_read(struct ipc_chan *ch, struct ipc_msg *m)
 		struct cmsghdr	 hdr;
 		char		 buf[CMSG_SPACE(sizeof(int))];
 	}		 cmsgbuf;
-	uint8_t		 buf[IPC_MAX_MSG];
+	uint8_t		*buf;
 	struct msghdr	 mh;
 	struct iovec	 iov;
 	struct ipc_hdr	 hdr;
@@ -273,12 +282,17 @@ ipc_read(struct ipc_chan *ch, struct ipc_msg *m)
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 	ch->why[0] = '\0';
+	/* One buffer per channel: a 128 KiB stack buffer per read costs more
+	 * than the read (it is zeroed, with -ftrivial-auto-var-init). */
+	if (ch->rbuf == NULL && (ch->rbuf = malloc(IPC_MAX_MSG)) == NULL)
+		return set_why(ch, ENOMEM, "out of memory");
+	buf = ch->rbuf;
 	if ((ch->flags & IPC_CHAN_FDPASS) && ipc_fd_headroom() == -1)
 		return set_why(ch, EMFILE, "descriptor table nearly full");
 
 	memset(&mh, 0, sizeof(mh));
 	iov.iov_base = buf;
-	iov.iov_len = sizeof(buf);
+	iov.iov_len = IPC_MAX_MSG;
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	mh.msg_control = cmsgbuf.buf;

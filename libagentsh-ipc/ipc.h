@@ -70,6 +70,8 @@ struct ipc_chan {
 	ipc_err_cb	 err_cb;
 	void		*cb_arg;
 	int		 dead;
+	int		*alive;		/* set while a read callback runs */
+	uint8_t		*rbuf;		/* IPC_MAX_MSG, allocated on first read */
 };
 
 /* ipc.c */

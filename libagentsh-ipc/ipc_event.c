@@ -2,9 +2,10 @@
  * libevent integration: a persistent read event that hands each message to
  * the owner's callback, and a write event armed while messages are queued.
  *
- * One message per read callback: the owner's callback may tear the channel
- * down (a peer that misbehaves is killed), so nothing here touches the
- * channel after calling it.  libevent calls again while data is waiting.
+ * The owner's callback may tear the channel down (a peer that misbehaves
+ * is killed): ipc_chan_clear tells the loop below, through 'alive', and
+ * nothing touches the channel after that.  A bounded number of messages
+ * per wake-up keeps one busy peer from starving the others.
  */
 #include "compat.h"
 
@@ -20,22 +21,29 @@
 
 static const struct timeval retry_tv = { 0, 100 * 1000 };
 
+#define READ_BATCH	 64
+
 static void
 ev_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ipc_chan	*ch = arg;
 	struct ipc_msg	 m;
-	int		 r;
+	int		 r, alive, i;
 
-	if (ch->dead)
-		return;
-	r = ipc_read(ch, &m);
-	if (r == 1) {
+	for (i = 0; i < READ_BATCH; i++) {
+		if (ch->dead)
+			return;
+		if ((r = ipc_read(ch, &m)) != 1)
+			break;
+		alive = 1;
+		ch->alive = &alive;
 		ch->msg_cb(ch, &m, ch->cb_arg);
 		ipc_msg_clear(&m);
-		return;
+		if (!alive)
+			return;
+		ch->alive = NULL;
 	}
-	if (r == -1 && errno == EAGAIN)
+	if (i == READ_BATCH || (r == -1 && errno == EAGAIN))
 		return;
 	if (r == -1 && errno == EMFILE) {
 		/* Leave the message queued; try again shortly. */

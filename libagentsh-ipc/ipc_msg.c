@@ -6,7 +6,9 @@
 #include "compat.h"
 
 #include <stddef.h>
+#include <string.h>
 
+#include "ipc.h"
 #include "ipc_msg.h"
 
 #define F(st, m, k, a)	{ IPC_FK_##k, offsetof(struct st, m), (a), #m }
@@ -121,10 +123,10 @@ static const struct ipc_field f_sess_gone[] = {
 static const struct ipc_field f_event[] = {
 	EVENT_FIELDS(ipc_event, ),
 };
-static const struct ipc_field f_ev_record[] = {
-	F(ipc_ev_record, seq, U64, 0),
-	F(ipc_ev_record, id, STR, IPC_ID_MAX),
-	EVENT_FIELDS(ipc_ev_record, ev.),
+static const struct ipc_field f_ev_batch[] = {
+	F(ipc_ev_batch, last_seq, U64, 0),
+	F(ipc_ev_batch, count, U32, 0),
+	F(ipc_ev_batch, entries, BYTES, IPC_MAX_PAYLOAD),
 };
 static const struct ipc_field f_drained[] = {
 	F(ipc_drained, session_id, STR, IPC_ID_MAX),
@@ -193,7 +195,7 @@ static const struct ipc_msgdef catalogue[] = {
 	{ IPC_D_EVCHAN, "IPC_D_EVCHAN", IPC_FD_REQUIRED, 0, f_none, 0 },
 	DEF(IPC_EVENT, ipc_event, NONE, f_event),
 	DEF(IPC_DRAINED, ipc_drained, NONE, f_drained),
-	DEF(IPC_EV_RECORD, ipc_ev_record, NONE, f_ev_record),
+	DEF(IPC_EV_BATCH, ipc_ev_batch, NONE, f_ev_batch),
 	DEF(IPC_EV_BARRIER, ipc_ev_barrier, NONE, f_ev_barrier),
 	DEF(IPC_EV_ACK, ipc_ev_ack, NONE, f_ev_ack),
 	DEF(IPC_W_CONF, ipc_w_conf, NONE, f_w_conf),
@@ -244,4 +246,91 @@ ipc_msg_fdspec(uint32_t type)
 	const struct ipc_msgdef	*d = ipc_msg_def(type);
 
 	return d != NULL ? d->fdspec : -1;
+}
+
+static int
+put(uint8_t *buf, size_t cap, size_t *len, const void *p, size_t n)
+{
+	if (n > cap - *len)
+		return -1;
+	memcpy(buf + *len, p, n);
+	*len += n;
+	return 0;
+}
+
+static int
+put_str16(uint8_t *buf, size_t cap, size_t *len, const char *s)
+{
+	uint16_t	 n = (uint16_t)strlen(s);
+
+	return put(buf, cap, len, &n, 2) == -1 ||
+	    put(buf, cap, len, s, n) == -1 ? -1 : 0;
+}
+
+/* Appends one entry; -1 (nothing appended) when it does not fit. */
+int
+ipc_evb_add(uint8_t *buf, size_t cap, size_t *len,
+    const struct ipc_evb_entry *e)
+{
+	size_t		 o = *len;
+	uint32_t	 jl = (uint32_t)e->jsonlen;
+
+	if (e->jsonlen > IPC_EVB_JSON_MAX ||
+	    put(buf, cap, &o, &e->seq, 8) == -1 ||
+	    put(buf, cap, &o, &e->ts_ns, 8) == -1 ||
+	    put(buf, cap, &o, &e->decision, 1) == -1 ||
+	    put_str16(buf, cap, &o, e->session_id) == -1 ||
+	    put_str16(buf, cap, &o, e->type) == -1 ||
+	    put_str16(buf, cap, &o, e->command_id) == -1 ||
+	    put(buf, cap, &o, &jl, 4) == -1 ||
+	    put(buf, cap, &o, e->json, e->jsonlen) == -1)
+		return -1;
+	*len = o;
+	return 0;
+}
+
+static int
+get(const struct ipc_bytes *b, size_t *off, void *p, size_t n)
+{
+	if (n > b->len - *off)
+		return -1;
+	memcpy(p, b->p + *off, n);
+	*off += n;
+	return 0;
+}
+
+/* A short string: within its bound, no NUL; copied and terminated. */
+static int
+get_str16(const struct ipc_bytes *b, size_t *off, char *out, size_t outlen)
+{
+	uint16_t	 n;
+
+	if (get(b, off, &n, 2) == -1 || n >= outlen || n > b->len - *off ||
+	    memchr(b->p + *off, '\0', n) != NULL)
+		return -1;
+	memcpy(out, b->p + *off, n);
+	out[n] = '\0';
+	*off += n;
+	return 0;
+}
+
+int
+ipc_evb_next(const struct ipc_bytes *b, size_t *off, struct ipc_evb_entry *e)
+{
+	uint32_t	 jl;
+
+	if (*off == b->len)
+		return 0;
+	if (get(b, off, &e->seq, 8) == -1 || get(b, off, &e->ts_ns, 8) == -1 ||
+	    get(b, off, &e->decision, 1) == -1 || e->decision >= IPC_DEC_MAX ||
+	    get_str16(b, off, e->session_id, sizeof(e->session_id)) == -1 ||
+	    get_str16(b, off, e->type, sizeof(e->type)) == -1 ||
+	    get_str16(b, off, e->command_id, sizeof(e->command_id)) == -1 ||
+	    get(b, off, &jl, 4) == -1 || jl == 0 || jl > IPC_EVB_JSON_MAX ||
+	    jl > b->len - *off)
+		return -1;
+	e->json = (const char *)b->p + *off;
+	e->jsonlen = jl;
+	*off += jl;
+	return 1;
 }

@@ -40,7 +40,7 @@ enum ipc_type {
 	/* the event pipeline: sources -> audit writer -> agentshd */
 	IPC_EVENT		= 0x0300,
 	IPC_DRAINED		= 0x0302,
-	IPC_EV_RECORD		= 0x0304,
+	IPC_EV_BATCH		= 0x0304,
 	IPC_EV_BARRIER		= 0x0306,
 	IPC_EV_ACK		= 0x0308,
 	IPC_W_CONF		= 0x0310,
@@ -261,12 +261,32 @@ struct ipc_drained {
 	const char	*command_id;
 };
 
-/* The writer's forward of a logged event to agentshd. */
-struct ipc_ev_record {
-	uint64_t	 seq;
-	const char	*id;
-	struct ipc_event ev;
+/*
+ * The writer's forward of logged events to agentshd, many per message:
+ * entries back to back in 'entries', each
+ *	u64 seq, u64 ts_ns, u8 decision, u16 n + session_id,
+ *	u16 n + type, u16 n + command_id, u32 n + the event's JSON
+ * (ipc_evb_next() reads them, checking every length).
+ */
+struct ipc_ev_batch {
+	uint64_t	 last_seq;
+	uint32_t	 count;
+	struct ipc_bytes entries;
 };
+
+struct ipc_evb_entry {
+	uint64_t	 seq;
+	uint64_t	 ts_ns;
+	uint8_t		 decision;
+	char		 session_id[IPC_ID_MAX + 1];
+	char		 type[IPC_EV_TYPE_MAX + 1];
+	char		 command_id[IPC_ID_MAX + 1];
+	const char	*json;		/* into the message, not terminated */
+	size_t		 jsonlen;
+};
+
+#define IPC_EVB_FLUSH		 (64 * 1024)	/* send a batch at this size */
+#define IPC_EVB_JSON_MAX	 (96 * 1024)	/* bigger events are reduced */
 
 /* Every source expected for a command has drained: events are complete. */
 struct ipc_ev_barrier {
@@ -324,5 +344,12 @@ struct ipc_w_offender {
 	uint32_t	 source;
 	const char	*reason;
 };
+
+/* ipc_msg.c: batch entries */
+int	 ipc_evb_add(uint8_t *buf, size_t cap, size_t *len,
+	    const struct ipc_evb_entry *);
+/* 1 with *e filled and *off advanced, 0 at the end, -1 if malformed. */
+int	 ipc_evb_next(const struct ipc_bytes *, size_t *off,
+	    struct ipc_evb_entry *);
 
 #endif /* AGENTSH_IPC_MSG_H */

@@ -39,4 +39,15 @@ suite_stop
 out=$("$BIN/agentsh" audit verify --key-file "$SUITE/etc/audit.key" "$SUITE/log/audit.jsonl") ||
     fail "audit verify: $out"
 expect_eq "events in the log" "$(grep -c '"cmd-flood"' "$SUITE/log/audit.jsonl")" "$N"
+
+# A store that cannot keep up: the sources wait, the stall is logged, and
+# every event still arrives.
+rm -f "$SUITE/monitor.log" "$OBJ/ctl.done"
+AGENTSH_REGRESS_SLOW_STORE=50 AGENTSH_REGRESS_UNACKED_MAX=200000 suite_start
+echo "flood 20000 cmd-slow" >"$OBJ/ctl"
+wait_log 120 'events of flood/cmd-slow complete' || fail "no barrier (slow store)"
+grep -q 'store stalled' "$SUITE/monitor.log" || fail "the stall was not logged"
+grep -q 'store caught up' "$SUITE/monitor.log" || fail "no recovery logged"
+n=$(agentsh session logs flood | jq -r 'select(.command_id == "cmd-slow") | .fields.n' | sort -n | uniq | wc -l)
+expect_eq "events stored through a stall" "$n" 20000
 exit 0

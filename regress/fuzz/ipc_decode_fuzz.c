@@ -29,6 +29,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ipc_decode(def->type, data + 2, size - 2, st, why,
 	    sizeof(why)) == -1)
 		return 0;
+	/* Batches carry entries of their own: read them all. */
+	if (def->type == IPC_EV_BATCH) {
+		struct ipc_evb_entry	 e;
+		size_t			 off = 0;
+
+		while (ipc_evb_next(&((struct ipc_ev_batch *)st)->entries,
+		    &off, &e) == 1)
+			if (e.jsonlen == 0 || off > size)
+				abort();
+	}
 	if (ipc_encode(def->type, st, &out, &outlen) == -1)
 		abort();
 	if (outlen != size - 2 || memcmp(out, data + 2, outlen) != 0)
