@@ -125,11 +125,14 @@ CLI_OBJS = \
 	agentsh/cmd_policy.o \
 	agentsh/cmd_server.o \
 	agentsh/cmd_session.o
-CLI_LIBS = $(POLICY_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
+CLI_LIBS = $(POLICY_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS) \
+	$(MONITOR_CONFIG_LIBS)
 
-agentsh/agentsh: $(CLI_OBJS) $(LIBS_A)
+# The CLI reads the server's configuration too (policies.dir).
+agentsh/agentsh: $(CLI_OBJS) $(MONITOR_CONFIG_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBS_A) $(CLI_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(MONITOR_CONFIG_OBJS) \
+	    $(LIBS_A) $(CLI_LIBS)
 
 AGENTSHD_OBJS = \
 	agentshd/agentshd.o \

@@ -15,9 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agentsh-monitor/config.h"
+
 #include <jansson.h>
 
 #include "agentsh.h"
+#include "agentsh-monitor/config.h"
 #include "policy.h"
 
 #define EVAL_MAX_LINE	 (1024 * 1024)
@@ -26,9 +29,17 @@
 const char *
 cli_policies_dir(void)
 {
-	const char	*d = getenv("AGENTSH_POLICY_DIR");
+	static struct mon_config cfg;
+	static int		 loaded;
+	char			 err[1024];
 
-	return d != NULL && *d != '\0' ? d : "/etc/agentsh/policies";
+	/* The server's policies.dir: the same configuration lookup. */
+	if (!loaded) {
+		if (config_load(&cfg, NULL, err, sizeof(err)) == -1)
+			errx(1, "%s", err);
+		loaded = 1;
+	}
+	return cfg.policies_dir;
 }
 
 struct polargs {

@@ -64,11 +64,22 @@ expect_eq "u1 search" "$(echo "$body" | jq length)" 0
 CURL_AS=$u1 api GET /api/v1/sessions/ev-a/history
 expect_eq "u1 history of root's session" "$status" 404
 
-# The CLI.
+# The CLI: tail prints new events as they come.
+agentsh events tail ev-a >"$OBJ/tail.out" 2>&1 &
+tpid=$!
+on_exit "kill $tpid 2>/dev/null"
+sleep 0.5
+api PATCH /api/v1/sessions/ev-a '{"cwd":"/workspace/tail"}'
+wait_for 10 grep -q '"cwd":"/workspace/tail"' "$OBJ/tail.out" ||
+    fail "events tail did not print the new event: $(cat "$OBJ/tail.out")"
+expect_eq "tail line is JSON" "$(head -n 1 "$OBJ/tail.out" | jq -r .type)" session_updated
+kill $tpid
+api PATCH /api/v1/sessions/ev-a '{"cwd":"/workspace/sub"}'
+
 n=$(agentsh session logs ev-a | wc -l)
-expect_eq "session logs lines" "$n" 2
+expect_eq "session logs lines" "$n" 4
 expect_eq "session logs --type exec" "$(agentsh session logs ev-a --type exec | wc -l)" 0
-expect_eq "events query" "$(agentsh events query --session ev-a --type session_updated | jq length)" 1
+expect_eq "events query" "$(agentsh events query --session ev-a --type session_updated | jq length)" 3
 
 # The audit log verifies, and says where it ends.
 suite_stop

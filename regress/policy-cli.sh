@@ -11,7 +11,10 @@ AGENTSH=${REGRESS_STAGE:+$REGRESS_STAGE/bin/agentsh}
 G=$REGRESS_TOP/regress/policy
 VARS="--var PROJECT_ROOT=/ws --var WORKSPACE=/ws --var HOME=/home/u"
 mkdir -p "$OBJ/pol"
-export AGENTSH_POLICY_DIR=$OBJ/pol
+# NAME resolves in the server's policies.dir: a config that says where.
+printf 'policies:\n  dir: "%s"\n' "$OBJ/pol" >"$OBJ/config.yaml"
+chmod 644 "$OBJ/config.yaml"
+export AGENTSH_CONFIG=$OBJ/config.yaml
 cd "$OBJ" || fail "cd"
 
 # --- validate

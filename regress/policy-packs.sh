@@ -8,7 +8,10 @@ AGENTSH=${REGRESS_STAGE:+$REGRESS_STAGE/bin/agentsh}
 [ -x "${AGENTSH:-}" ] || AGENTSH=$REGRESS_TOP/agentsh/agentsh
 PACKS=${REGRESS_STAGE:+$REGRESS_STAGE/etc/policies}
 [ -d "${PACKS:-}" ] || PACKS=$REGRESS_TOP/etc/policies
-export AGENTSH_POLICY_DIR=$PACKS
+# NAME resolves in the server's policies.dir: a config that says where.
+printf 'policies:\n  dir: "%s"\n' "$PACKS" >"$OBJ/config.yaml"
+chmod 644 "$OBJ/config.yaml"
+export AGENTSH_CONFIG=$OBJ/config.yaml
 VARS="--var PROJECT_ROOT=/ws --var WORKSPACE=/ws --var HOME=/home/u"
 
 want="default dev-safe ci-strict agent-sandbox agent-default agent-observe

@@ -31,4 +31,16 @@ api GET /api/v1/sessions/second
 expect_eq "destroyed stays destroyed" "$status" 404
 api GET /api/v1/sessions/"$id"
 expect_eq "the other survives" "$status" 200
+
+# sessions.max_sessions: one more is refused, naming the limit.
+suite_stop
+suite_config 'sessions:
+  base_dir: "'"$SUITE/sessions"'"
+  max_sessions: 2'
+suite_start
+api POST /api/v1/sessions "{\"workspace\":\"$SUITE/ws\",\"id\":\"third\"}"
+expect_eq "at the limit" "$status" 201
+api POST /api/v1/sessions "{\"workspace\":\"$SUITE/ws\",\"id\":\"fourth\"}"
+expect_eq "over max_sessions" "$status" 429
+expect_match "names the limit" "$body" "max_sessions \\(2\\)"
 exit 0
