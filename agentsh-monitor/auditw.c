@@ -89,15 +89,6 @@ static struct {
 static void	src_msg(struct ipc_chan *, struct ipc_msg *, void *);
 static void	src_err(struct ipc_chan *, int, const char *, void *);
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* A version 4 UUID; randomness fetched 4 KiB at a time, not per event. */
 static void
 new_uuid(char out[37])
@@ -337,7 +328,7 @@ static uint64_t	 lat_n;
 static void
 lat_note(uint64_t ts)
 {
-	uint64_t	 now = now_ns(), us = now > ts ? (now - ts) / 1000 : 0;
+	uint64_t	 now = ipc_now_ns(), us = now > ts ? (now - ts) / 1000 : 0;
 
 	lat_hist[us < LAT_BUCKETS ? us : LAT_BUCKETS]++;
 	lat_n++;
@@ -701,7 +692,7 @@ auditw_main(int verbose)
 		fatalx("%s", err);
 	W.head_log = (wc.flags & IPC_W_F_HEAD_LOG) != 0;
 	ipc_msg_clear(&m);
-	W.next_seq = now_ns();
+	W.next_seq = ipc_now_ns();
 
 	if ((W.base = event_base_new()) == NULL)
 		fatalx("event_base_new");

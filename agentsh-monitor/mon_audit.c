@@ -19,6 +19,7 @@
 
 #include "monitor.h"
 #include "audit.h"
+#include "audit_event.h"
 #include "auditw.h"
 #include "pathnames.h"
 
@@ -393,17 +394,6 @@ mon_audit_link(void)
 	mon->linked_w = mon->auditw.pid;
 }
 
-void
-mon_event_init(struct ipc_event *ev, const char *type)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->type = type;
-	ev->session_id = ev->command_id = ev->rule = ev->message = "";
-	ev->path = ev->operation = ev->domain = ev->remote = "";
-	ev->filename = ev->unwrapped_from = ev->payload_command = "";
-	ev->pid = ev->ppid = ev->depth = -1;
-}
-
 /*
  * The monitor's own events go to the writer on its channel and are kept
  * until acknowledged; a restarted writer gets them again.
@@ -418,7 +408,7 @@ mon_event_emit(struct ipc_event *ev)
 	ev->source = IPC_SRC_MONITOR;
 	ev->src_seq = ++next_src_seq;
 	if (ev->ts_ns == 0)
-		ev->ts_ns = mon_now_ns();
+		ev->ts_ns = ipc_now_ns();
 	if (ipc_encode(IPC_EVENT, ev, &buf, &len) == -1) {
 		log_warn("event %s not encoded", ev->type);
 		return;
@@ -451,7 +441,7 @@ mon_event_session(const char *type, const struct mon_session *s,
 {
 	struct ipc_event	 ev;
 
-	mon_event_init(&ev, type);
+	audit_event_init(&ev, type);
 	ev.session_id = s->id;
 	ev.path = s->workspace;
 	ev.fields.n = (uint32_t)nfields;

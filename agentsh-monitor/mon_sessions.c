@@ -475,7 +475,7 @@ mon_session_create(struct mon_conn *c, const struct ipc_sess_create *sc,
 	    (s->cwd = strdup(s->mount_path)) == NULL ||
 	    (s->env = calloc(1, sizeof(char *))) == NULL)
 		fatal("strdup");
-	s->created_ns = s->updated_ns = mon_now_ns();
+	s->created_ns = s->updated_ns = ipc_now_ns();
 	s->state = IPC_SESS_READY;
 	if (record_save(s) == -1) {
 		session_free(s);
@@ -675,7 +675,7 @@ mon_session_update(struct mon_conn *c, const struct ipc_sess_update *su,
 		s->env = nenv;
 		s->nenv = nn;
 	}
-	s->updated_ns = mon_now_ns();
+	s->updated_ns = ipc_now_ns();
 	if (record_save(s) == -1) {
 		/* Nothing changes unless it is on disk. */
 		s->cwd = ocwd;

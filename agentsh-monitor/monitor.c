@@ -40,15 +40,6 @@ usage(void)
 	exit(2);
 }
 
-uint64_t
-mon_now_ns(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Tells systemd (Type=notify) that the suite serves. */
 static void
 notify_ready(void)

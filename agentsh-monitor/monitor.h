@@ -147,9 +147,6 @@ struct monitor {
 
 extern struct monitor	*mon;
 
-/* monitor.c */
-uint64_t	 mon_now_ns(void);
-
 /* mon_peer.c */
 void	 mon_peer_init(struct mon_peer *, enum mon_peer_kind, const char *,
 	    int (*)(struct mon_peer *));
@@ -176,7 +173,6 @@ void	 mon_audit_free(void);
 void	 mon_event_emit(struct ipc_event *);
 void	 mon_event_session(const char *type, const struct mon_session *,
 	    const char *const *fields, size_t nfields);
-void	 mon_event_init(struct ipc_event *, const char *type);
 
 /* mon_listen.c */
 int	 mon_listen_open(void);

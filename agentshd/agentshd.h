@@ -121,7 +121,6 @@ void	 d_sessions_free(void);
 /* d_events.c */
 void	 d_events_attach(int fd);
 void	 d_events_commit(void);
-void	 d_event_init(struct ipc_event *, const char *type);
 void	 d_event_emit(struct ipc_event *);
 void	 d_event_emit_as(struct ipc_event *, enum ipc_ev_source);
 void	 d_events_subscribe(struct http_req *, const char *sid);

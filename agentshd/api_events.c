@@ -54,15 +54,6 @@ query_free(struct query *q)
 	audit_buf_clear(&q->out);
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* RFC 3339 (Z or an offset, optional fraction) or a duration ago. */
 static int
 parse_time(const char *s, uint64_t *out)
@@ -91,10 +82,10 @@ parse_time(const char *s, uint64_t *out)
 			mult = 86400LL * 1000000000LL;
 		else
 			return -1;
-		if (n > (long long)(now_ns() / (uint64_t)mult))
+		if (n > (long long)(ipc_now_ns() / (uint64_t)mult))
 			*out = 0;
 		else
-			*out = now_ns() - (uint64_t)(n * mult);
+			*out = ipc_now_ns() - (uint64_t)(n * mult);
 		return 0;
 	}
 	memset(&tm, 0, sizeof(tm));
@@ -345,6 +336,17 @@ run_query(struct http_req *req, struct query *q, const char *sid)
 	http_reply(req, 200, "application/json", q->out.data, q->out.len);
 }
 
+/* Queries only read: anything but GET and HEAD is a 405. */
+static int
+get_only(struct http_req *req)
+{
+	if (req->method == HTTP_GET || req->method == HTTP_HEAD)
+		return 1;
+	http_reply_add_header(req, "Allow", "GET, HEAD");
+	http_reply_error(req, 405, "method not allowed on %s", req->path);
+	return 0;
+}
+
 /* /sessions/{id}/events and /sessions/{id}/history */
 void
 api_events(struct http_req *req, const char *sid, const char *what)
@@ -352,12 +354,8 @@ api_events(struct http_req *req, const char *sid, const char *what)
 	struct d_session	*s;
 	struct query		 q;
 
-	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
-		http_reply_add_header(req, "Allow", "GET, HEAD");
-		http_reply_error(req, 405, "method not allowed on %s",
-		    req->path);
+	if (!get_only(req))
 		return;
-	}
 	if ((s = d_session_find(sid)) == NULL ||
 	    !d_session_visible(req->conn_arg, s)) {
 		http_reply_error(req, 404, "session %s not found", sid);
@@ -378,12 +376,8 @@ api_events_search(struct http_req *req)
 {
 	struct query	 q;
 
-	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
-		http_reply_add_header(req, "Allow", "GET, HEAD");
-		http_reply_error(req, 405, "method not allowed on %s",
-		    req->path);
+	if (!get_only(req))
 		return;
-	}
 	if (query_parse(req, &q, 1) == 0) {
 		q.caller = req->conn_arg;
 		run_query(req, &q, NULL);

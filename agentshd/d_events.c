@@ -203,7 +203,7 @@ regress_forge(void)
 
 	if (getenv("AGENTSH_REGRESS_FORGE_EVENT") == NULL)
 		return;
-	d_event_init(&ev, "file_open");
+	audit_event_init(&ev, "file_open");
 	ev.path = "/etc/forged-by-agentshd";
 	log_info("regress: sending an event claiming to be the supervisor's");
 	d_event_emit_as(&ev, IPC_SRC_SUPERVISOR);
@@ -230,21 +230,8 @@ d_events_attach(int fd)
 }
 
 void
-d_event_init(struct ipc_event *ev, const char *type)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->type = type;
-	ev->session_id = ev->command_id = ev->rule = ev->message = "";
-	ev->path = ev->operation = ev->domain = ev->remote = "";
-	ev->filename = ev->unwrapped_from = ev->payload_command = "";
-	ev->pid = ev->ppid = ev->depth = -1;
-}
-
-void
 d_event_emit_as(struct ipc_event *ev, enum ipc_ev_source src)
 {
-	struct timespec	 ts;
-
 	if (!E.up) {
 		log_warnx("event %s lost: no channel to the audit writer",
 		    ev->type);
@@ -252,11 +239,8 @@ d_event_emit_as(struct ipc_event *ev, enum ipc_ev_source src)
 	}
 	ev->source = src;
 	ev->src_seq = ++E.src_seq;
-	if (ev->ts_ns == 0) {
-		(void)clock_gettime(CLOCK_REALTIME, &ts);
-		ev->ts_ns = (uint64_t)ts.tv_sec * 1000000000ULL +
-		    (uint64_t)ts.tv_nsec;
-	}
+	if (ev->ts_ns == 0)
+		ev->ts_ns = ipc_now_ns();
 	if (ipc_send(&E.ch, IPC_EVENT, 0, -1, ev) == -1)
 		log_warn("event %s", ev->type);
 }
@@ -319,7 +303,7 @@ d_events_drop_sub(struct http_req *req, const char *why)
 	http_stream_end(req);
 	log_info("event subscriber of %s dropped: %s (%zu bytes behind)", sid,
 	    why, pending);
-	d_event_init(&ev, "subscriber_dropped");
+	audit_event_init(&ev, "subscriber_dropped");
 	ev.session_id = sid;
 	(void)snprintf(f[0], sizeof(f[0]), "s:reason=%s", why);
 	(void)snprintf(f[1], sizeof(f[1]), "i:pending_bytes=%zu", pending);

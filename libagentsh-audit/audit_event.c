@@ -122,6 +122,17 @@ audit_event_category(const char *type)
 	return i == -1 ? "other" : types[i].category;
 }
 
+void
+audit_event_init(struct ipc_event *ev, const char *type)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->session_id = ev->command_id = ev->rule = ev->message = "";
+	ev->path = ev->operation = ev->domain = ev->remote = "";
+	ev->filename = ev->unwrapped_from = ev->payload_command = "";
+	ev->pid = ev->ppid = ev->depth = -1;
+}
+
 static int	why_set(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 

@@ -19,6 +19,8 @@ int		 audit_decision_parse(const char *, enum ipc_decision *);
  * "exec", "llm", or "other". */
 const char	*audit_event_category(const char *type);
 int		 audit_event_type_known(const char *type);
+/* An event of 'type' with every member absent ("" or -1). */
+void		 audit_event_init(struct ipc_event *, const char *type);
 
 /*
  * Checks an event that arrived on a channel of source 'chan': it must

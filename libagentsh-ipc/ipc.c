@@ -465,3 +465,12 @@ ipc_recv_sync(struct ipc_chan *ch, struct ipc_msg *m, int timeout_ms)
 			return -1;
 	return r;
 }
+
+uint64_t
+ipc_now_ns(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}

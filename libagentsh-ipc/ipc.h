@@ -88,6 +88,7 @@ int	 ipc_send_sync(struct ipc_chan *, uint32_t type, uint32_t peerid,
 	    int fd, const void *data, size_t len, int timeout_ms);
 int	 ipc_recv_sync(struct ipc_chan *, struct ipc_msg *, int timeout_ms);
 int	 ipc_fd_headroom(void);
+uint64_t ipc_now_ns(void);		/* CLOCK_REALTIME, nanoseconds */
 
 /* ipc_event.c */
 int	 ipc_ev_attach(struct ipc_chan *, struct event_base *, ipc_msg_cb,

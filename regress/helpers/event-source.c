@@ -20,15 +20,6 @@
 #include "ipc.h"
 #include "ipc_msg.h"
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static int
 run(struct ipc_chan *ch, const char *sid, long count, const char *cid)
 {
@@ -42,7 +33,7 @@ run(struct ipc_chan *ch, const char *sid, long count, const char *cid)
 
 	for (long i = 0; i < count; i++) {
 		memset(&ev, 0, sizeof(ev));
-		ev.ts_ns = now_ns();
+		ev.ts_ns = ipc_now_ns();
 		ev.src_seq = (uint64_t)i + 1;
 		ev.source = IPC_SRC_REGRESS;
 		ev.type = "file_open";
@@ -113,7 +104,7 @@ main(void)
 		}
 		fclose(f);
 		(void)unlink(ctl);
-		t0 = now_ns();
+		t0 = ipc_now_ns();
 		if (run(&ch, sid, count, cid) == -1) {
 			perror("event-source: send");
 			return 1;
@@ -121,7 +112,7 @@ main(void)
 		(void)snprintf(done, sizeof(done), "%s.done", ctl);
 		if ((f = fopen(done, "w")) != NULL) {
 			fprintf(f, "%ld %.3f\n", count,
-			    (double)(now_ns() - t0) / 1e9);
+			    (double)(ipc_now_ns() - t0) / 1e9);
 			fclose(f);
 		}
 	}
