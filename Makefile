@@ -86,6 +86,7 @@ POLICY_OBJS = \
 	libagentsh-policy/pol_eval.o \
 	libagentsh-policy/pol_exec.o \
 	libagentsh-policy/pol_glob.o \
+	libagentsh-policy/pol_json.o \
 	libagentsh-policy/pol_print.o \
 	libagentsh-policy/pol_ser.o \
 	libagentsh-policy/pol_shell.o \
@@ -93,7 +94,7 @@ POLICY_OBJS = \
 	libagentsh-policy/pol_vars.o \
 	libagentsh-policy/pol_yaml.o
 # What a program linking libagentsh-policy.a links too.
-POLICY_LIBS = $(YAML_LIBS) $(PCRE2_LIBS)
+POLICY_LIBS = $(YAML_LIBS) $(PCRE2_LIBS) $(JANSSON_LIBS)
 
 compat/libcompat.a: $(COMPAT_OBJS)
 libagentsh-ipc/libagentsh-ipc.a: $(IPC_OBJS)
@@ -138,6 +139,7 @@ AGENTSHD_OBJS = \
 	agentshd/agentshd.o \
 	agentshd/api.o \
 	agentshd/api_events.o \
+	agentshd/api_policy.o \
 	agentshd/d_conn.o \
 	agentshd/d_events.o \
 	agentshd/d_sessions.o \
@@ -145,7 +147,7 @@ AGENTSHD_OBJS = \
 	agentshd/store.o \
 	$(AGENTSHD_HTTP_OBJS)
 AGENTSHD_LIBS = $(EVENT_LIBS) $(JANSSON_LIBS) $(SECCOMP_LIBS) $(SODIUM_LIBS) \
-	$(LMDB_LIBS)
+	$(LMDB_LIBS) $(POLICY_LIBS)
 
 agentshd/agentshd: $(AGENTSHD_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
@@ -170,12 +172,13 @@ MONITOR_OBJS = \
 	agentsh-monitor/mon_cgroup.o \
 	agentsh-monitor/mon_listen.o \
 	agentsh-monitor/mon_peer.o \
+	agentsh-monitor/mon_policy.o \
 	agentsh-monitor/mon_sessions.o \
 	agentsh-monitor/mon_users.o \
 	agentsh-monitor/monitor.o \
 	$(MONITOR_CONFIG_OBJS)
 MONITOR_LIBS = $(EVENT_LIBS) $(JANSSON_LIBS) $(SECCOMP_LIBS) \
-	$(MONITOR_CONFIG_LIBS)
+	$(MONITOR_CONFIG_LIBS) $(POLICY_LIBS)
 
 agentsh-monitor/agentsh-monitor: $(MONITOR_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")

@@ -53,8 +53,8 @@ mon_agentshd_start(struct mon_peer *p)
 {
 	struct ipc_d_conf	 dc;
 	char			 path[PATH_MAX], cg[PATH_MAX], db[PATH_MAX];
-	char			*argv[4];
-	int			 n = 0;
+	char			*argv[4], **inj = NULL;
+	int			 n = 0, rc;
 	const char		*fake;
 
 	if (ipc_find_binary(AGENTSHD_NAME, AGENTSH_SBINDIR, path,
@@ -99,7 +99,23 @@ mon_agentshd_start(struct mon_peer *p)
 	dc.auth_type = mon->conf.auth_type == CFG_AUTH_API_KEY ?
 	    IPC_D_AUTH_API_KEY : IPC_D_AUTH_NONE;
 	dc.api_key_header = mon->conf.api_key_header;
-	if (mon_peer_send(p, IPC_D_CONF, 0, -1, &dc) == -1) {
+	dc.shellc_opaque = (uint32_t)mon->conf.shellc_opaque;
+	dc.env_inject.n = (uint32_t)mon->conf.env_inject.n;
+	if (dc.env_inject.n > 0) {
+		if ((inj = calloc(dc.env_inject.n + 1, sizeof(*inj))) == NULL)
+			fatal("calloc");
+		for (size_t i = 0; i < mon->conf.env_inject.n; i++)
+			if (asprintf(&inj[i], "%s=%s",
+			    mon->conf.env_inject.v[i].key,
+			    mon->conf.env_inject.v[i].value) == -1)
+				fatal("asprintf");
+		dc.env_inject.v = (const char **)inj;
+	}
+	rc = mon_peer_send(p, IPC_D_CONF, 0, -1, &dc);
+	for (size_t i = 0; inj != NULL && i < dc.env_inject.n; i++)
+		free(inj[i]);
+	free(inj);
+	if (rc == -1) {
 		mon_peer_kill(p, "cannot send its configuration");
 		return -1;
 	}

@@ -108,6 +108,7 @@ session_free(struct mon_session *s)
 	free(s->mount_path);
 	free(s->policy);
 	free(s->state_reason);
+	free(s->pol_blob);
 	free(s);
 }
 
@@ -235,7 +236,7 @@ mon_sessions_load(void)
 {
 	DIR		*d;
 	struct dirent	*de;
-	char		 path[PATH_MAX];
+	char		 path[PATH_MAX], err[IPC_ERRMSG_MAX];
 	size_t		 l;
 
 	if ((d = opendir(mon->conf.sessions_base_dir)) == NULL) {
@@ -259,6 +260,14 @@ mon_sessions_load(void)
 			session_free(s);
 			continue;
 		}
+		/* The policy file may have changed since: compile it again. */
+		if (mon_policy_compile(s, err, sizeof(err)) == -1) {
+			log_warnx("session %s: %s", s->id, err);
+			s->state = IPC_SESS_BROKEN;
+			free(s->state_reason);
+			if ((s->state_reason = strdup(err)) == NULL)
+				fatal("strdup");
+		}
 		TAILQ_INSERT_TAIL(&mon->sessions, s, entry);
 		mon->nsessions++;
 	}
@@ -273,8 +282,10 @@ mon_sessions_sync(void)
 {
 	struct mon_session	*s;
 
-	TAILQ_FOREACH(s, &mon->sessions, entry)
+	TAILQ_FOREACH(s, &mon->sessions, entry) {
 		mon_agentshd_session_info(s);
+		mon_policy_send(s);
+	}
 	(void)mon_peer_send(&mon->agentshd, IPC_SESS_SYNCED, 0, -1, NULL);
 }
 
@@ -477,6 +488,10 @@ mon_session_create(struct mon_conn *c, const struct ipc_sess_create *sc,
 		fatal("strdup");
 	s->created_ns = s->updated_ns = ipc_now_ns();
 	s->state = IPC_SESS_READY;
+	if (mon_policy_compile(s, err, errlen) == -1) {
+		session_free(s);
+		return 400;
+	}
 	if (record_save(s) == -1) {
 		session_free(s);
 		(void)snprintf(err, errlen, "cannot record the session");
@@ -487,6 +502,7 @@ mon_session_create(struct mon_conn *c, const struct ipc_sess_create *sc,
 	log_info("session %s created by %s: workspace %s, policy %s", s->id,
 	    c->peer, s->workspace, s->policy);
 	mon_agentshd_session_info(s);
+	mon_policy_send(s);
 	{
 		char	 f[3][IPC_NAME_MAX + 16];
 		const char *fv[3] = { f[0], f[1], f[2] };

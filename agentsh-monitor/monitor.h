@@ -96,6 +96,8 @@ struct mon_session {
 	enum ipc_sess_state	 state;
 	uint32_t		 flags;
 	char			*state_reason;
+	uint8_t			*pol_blob;	/* the compiled policy */
+	size_t			 pol_len;
 };
 TAILQ_HEAD(mon_session_list, mon_session);
 
@@ -196,6 +198,10 @@ int	 mon_session_destroy(struct mon_conn *, const char *id, char *err,
 	    size_t errlen);
 int	 mon_session_update(struct mon_conn *, const struct ipc_sess_update *,
 	    char *err, size_t errlen);
+
+/* mon_policy.c */
+int	 mon_policy_compile(struct mon_session *, char *err, size_t errlen);
+void	 mon_policy_send(const struct mon_session *);
 
 /* mon_users.c */
 int	 mon_users_ensure(void);

@@ -134,6 +134,10 @@ mon_msg(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
 	case IPC_D_EVCHAN:
 		d_events_attach(ipc_msg_take_fd(m));
 		break;
+	case IPC_SESS_POLICY:
+		d_session_policy(((struct ipc_sess_policy *)st)->id,
+		    ipc_msg_take_fd(m));
+		break;
 	case IPC_SESS_CREATE_R:
 	case IPC_SESS_DESTROY_R:
 	case IPC_SESS_UPDATE_R:
@@ -248,6 +252,14 @@ main(int argc, char *argv[])
 	    sizeof(err)) == -1)
 		fatalx("bad configuration message from the monitor %s", err);
 	dd.auth_type = conf.auth_type;
+	dd.shellc_opaque = conf.shellc_opaque;
+	if ((dd.env_inject = calloc(conf.env_inject.n + 1,
+	    sizeof(char *))) == NULL)
+		fatal("calloc");
+	for (uint32_t i = 0; i < conf.env_inject.n; i++)
+		if ((dd.env_inject[dd.nenv_inject++] =
+		    strdup(conf.env_inject.v[i])) == NULL)
+			fatal("strdup");
 	if ((dd.key_header = strdup(conf.api_key_header)) == NULL)
 		fatal("strdup");
 	if ((dd.store = store_open(conf.data_dir, err, sizeof(err))) == NULL)
@@ -265,6 +277,7 @@ main(int argc, char *argv[])
 	if ((dd.http = http_server_new(dd.base, &lim, req_cb, req_abort,
 	    conn_close_cb, NULL)) == NULL)
 		fatalx("http_server_new");
+	ipc_decoded_free(IPC_D_CONF, &conf);
 	ipc_msg_clear(&m);
 	if ((dd.ev_term = evsignal_new(dd.base, SIGTERM, term_cb, NULL)) ==
 	    NULL || evsignal_add(dd.ev_term, NULL) == -1)

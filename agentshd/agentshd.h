@@ -18,6 +18,7 @@
 #include "ipc_msg.h"
 
 struct http_req;
+struct pol;
 struct http_server;
 struct store;
 
@@ -69,6 +70,7 @@ struct d_session {
 	char			*state_reason;
 	char			**enforcement;
 	size_t			 nenforcement;
+	struct pol		*pol;		/* its compiled policy, or NULL */
 };
 TAILQ_HEAD(d_session_list, d_session);
 
@@ -88,6 +90,9 @@ struct agentshd {
 	struct store		*store;
 	uint32_t		 auth_type;
 	char			*key_header;
+	uint32_t		 shellc_opaque;	/* enum pol_opaque */
+	char			**env_inject;	/* "NAME=value" */
+	size_t			 nenv_inject;
 	int			 synced;	/* the monitor sent its record */
 	uint32_t		 next_token;
 	struct d_conn_list	 conns;
@@ -117,6 +122,10 @@ struct d_session *d_session_find(const char *);
 int	 d_session_visible(const struct d_conn *, const struct d_session *);
 json_t	*d_session_json(const struct d_session *);
 void	 d_sessions_free(void);
+void	 d_session_policy(const char *id, int fd);
+
+/* api_policy.c */
+void	 api_policy_test(struct http_req *);
 
 /* d_events.c */
 void	 d_events_attach(int fd);

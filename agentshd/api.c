@@ -407,6 +407,10 @@ api_dispatch(struct http_req *req)
 		api_events_search(req);
 		return;
 	}
+	if (strcmp(p, "/policy/test") == 0) {
+		api_policy_test(req);
+		return;
+	}
 	if (strncmp(p, "/sessions/", 10) == 0 && (sub = strchr(p + 10, '/'))
 	    != NULL && strchr(sub + 1, '/') == NULL &&
 	    (strcmp(sub, "/events") == 0 || strcmp(sub, "/history") == 0)) {

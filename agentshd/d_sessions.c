@@ -8,8 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "agentshd.h"
 #include "ipc_log.h"
+#include "policy.h"
 
 struct d_session *
 d_session_find(const char *id)
@@ -45,6 +52,7 @@ session_free(struct d_session *s)
 	for (size_t i = 0; i < s->nenforcement; i++)
 		free(s->enforcement[i]);
 	free(s->enforcement);
+	pol_free(s->pol);
 	free(s);
 }
 
@@ -91,6 +99,9 @@ d_session_info(const struct ipc_sess_info *si)
 		(void)store_owner_put(d->store, s->id, s->owner_uid,
 		    s->owner_key);
 	if (old != NULL) {
+		/* The policy comes on its own: an update keeps it. */
+		s->pol = old->pol;
+		old->pol = NULL;
 		TAILQ_INSERT_AFTER(&d->sessions, old, s, entry);
 		TAILQ_REMOVE(&d->sessions, old, entry);
 		session_free(old);
@@ -161,4 +172,51 @@ d_session_json(const struct d_session *s)
 		json_object_set_new(o, "state_reason",
 		    json_string(s->state_reason));
 	return o;
+}
+
+/*
+ * A session's compiled policy from the monitor: a memfd that must be
+ * sealed against change, decoded as untrusted input (no JIT: the jail
+ * allows no executable memory).
+ */
+void
+d_session_policy(const char *id, int fd)
+{
+	struct d_session	*s;
+	struct stat		 st;
+	struct pol		*p;
+	uint8_t			*buf = NULL;
+	char			 err[512];
+	int			 seals;
+	size_t			 off = 0;
+	ssize_t			 n;
+
+	if ((s = d_session_find(id)) == NULL) {
+		log_warnx("policy for unknown session %s", id);
+		goto out;
+	}
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals == -1 || (seals & (F_SEAL_WRITE | F_SEAL_SHRINK |
+	    F_SEAL_GROW)) != (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW) ||
+	    fstat(fd, &st) == -1 || st.st_size <= 0 ||
+	    st.st_size > POL_LOAD_MAXSIZE)
+		fatalx("session %s: the monitor sent an unsealed or bad policy",
+		    id);
+	if ((buf = malloc((size_t)st.st_size)) == NULL)
+		fatal("malloc");
+	while (off < (size_t)st.st_size) {
+		if ((n = pread(fd, buf + off, (size_t)st.st_size - off,
+		    (off_t)off)) <= 0)
+			fatal("reading the policy of %s", id);
+		off += (size_t)n;
+	}
+	if ((p = pol_deserialize(buf, off, POL_LOAD_NOJIT, err,
+	    sizeof(err))) == NULL)
+		fatalx("session %s: the monitor sent a policy that does not "
+		    "decode: %s", id, err);
+	pol_free(s->pol);
+	s->pol = p;
+out:
+	free(buf);
+	close(fd);
 }

@@ -39,6 +39,8 @@ static const struct ipc_sandbox_rule agentshd_rules[] = {
 	SB_ALLOW(msync),
 	SB_ALLOW_IF(fcntl, 1, SCMP_A1(SCMP_CMP_EQ, F_SETLK)),
 	SB_ALLOW_IF(fcntl, 1, SCMP_A1(SCMP_CMP_EQ, F_GETLK)),
+	/* the seals of a policy's memfd */
+	SB_ALLOW_IF(fcntl, 1, SCMP_A1(SCMP_CMP_EQ, F_GET_SEALS)),
 };
 
 void

@@ -53,6 +53,8 @@ static const struct ipc_field f_d_conf[] = {
 	F(ipc_d_conf, max_conns, U32, 0),
 	F(ipc_d_conf, auth_type, ENUM, 2),
 	F(ipc_d_conf, api_key_header, STR, IPC_NAME_MAX),
+	F(ipc_d_conf, shellc_opaque, ENUM, 4),
+	F(ipc_d_conf, env_inject, STRV, IPC_SESS_ENV_MAX),
 };
 static const struct ipc_field f_sess_create[] = {
 	F(ipc_sess_create, connid, U64, 0),
@@ -95,6 +97,9 @@ static const struct ipc_field f_sess_info[] = {
 };
 static const struct ipc_field f_sess_gone[] = {
 	F(ipc_sess_gone, id, STR, IPC_ID_MAX),
+};
+static const struct ipc_field f_sess_policy[] = {
+	F(ipc_sess_policy, id, STR, IPC_ID_MAX),
 };
 #define EVENT_FIELDS(st, pre) \
 	F(st, pre ts_ns, U64, 0), \
@@ -193,6 +198,7 @@ static const struct ipc_msgdef catalogue[] = {
 	DEF(IPC_SESS_GONE, ipc_sess_gone, NONE, f_sess_gone),
 	{ IPC_SESS_SYNCED, "IPC_SESS_SYNCED", IPC_FD_NONE, 0, f_none, 0 },
 	{ IPC_D_EVCHAN, "IPC_D_EVCHAN", IPC_FD_REQUIRED, 0, f_none, 0 },
+	DEF(IPC_SESS_POLICY, ipc_sess_policy, REQUIRED, f_sess_policy),
 	DEF(IPC_EVENT, ipc_event, NONE, f_event),
 	DEF(IPC_DRAINED, ipc_drained, NONE, f_drained),
 	DEF(IPC_EV_BATCH, ipc_ev_batch, NONE, f_ev_batch),

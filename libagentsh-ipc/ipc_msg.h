@@ -36,6 +36,7 @@ enum ipc_type {
 	IPC_SESS_GONE		= 0x0118,
 	IPC_SESS_SYNCED		= 0x011a,
 	IPC_D_EVCHAN		= 0x011c,
+	IPC_SESS_POLICY		= 0x011e,
 
 	/* the event pipeline: sources -> audit writer -> agentshd */
 	IPC_EVENT		= 0x0300,
@@ -81,6 +82,8 @@ struct ipc_d_conf {
 	uint32_t	 max_conns;
 	uint32_t	 auth_type;	/* IPC_D_AUTH_* */
 	const char	*api_key_header;
+	uint32_t	 shellc_opaque;	/* sandbox.seccomp.shellc.opaque */
+	struct ipc_strv	 env_inject;	/* sandbox.env_inject, "NAME=value" */
 };
 
 enum ipc_conn_kind {
@@ -190,6 +193,11 @@ struct ipc_sess_info {
 };
 
 struct ipc_sess_gone {
+	const char	*id;
+};
+
+/* A session's compiled policy, in a sealed memfd (the descriptor). */
+struct ipc_sess_policy {
 	const char	*id;
 };
 

@@ -366,4 +366,14 @@ void		 pol_env_clear(struct pol_env *);
 /* Whether a name is on the built-in secret deny list. */
 int		 pol_env_is_secret(const char *name);
 
+/* ------------------------------------------------------------------ */
+/* pol_json.c: the operations of `agentsh policy eval` as JSON objects
+ * (include jansson.h first) */
+
+#ifdef JANSSON_H
+json_t	*pol_eval_json(const struct pol *, const struct pol_ctx *, json_t *);
+json_t	*pol_json_error(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
+#endif
+
 #endif /* AGENTSH_POLICY_H */
