@@ -109,6 +109,10 @@ struct ipc_spawn {
 	const int	 *extra_fds;	/* become 5, 6, ... */
 	int		  nextra;
 	int		  keep_stderr;	/* else stderr is /dev/null */
+	/* 0: fork(2).  Else clone3(2) with these flags (CLONE_NEW*, and
+	 * CLONE_INTO_CGROUP with cgroup_fd, a cgroup2 directory). */
+	uint64_t	  clone_flags;
+	int		  cgroup_fd;
 	/* Runs in the child after the descriptors are in place, before
 	 * exec; returns -1 with errno to abort the exec. */
 	int		(*child_setup)(void *);

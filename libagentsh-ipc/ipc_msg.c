@@ -176,6 +176,70 @@ static const struct ipc_field f_w_offender[] = {
 	F(ipc_w_offender, reason, STR, IPC_ERRMSG_MAX),
 };
 
+static const struct ipc_field f_exec[] = {
+	F(ipc_exec, connid, U64, 0),
+	F(ipc_exec, id, STR, IPC_ID_MAX),
+	F(ipc_exec, command, STR, IPC_PATH_MAX),
+	F(ipc_exec, args, STRV, IPC_EXEC_ARGS_MAX),
+	F(ipc_exec, env, STRV, IPC_SESS_ENV_MAX),
+	F(ipc_exec, cwd, STR, IPC_PATH_MAX),
+	F(ipc_exec, timeout_ms, U64, 0),
+};
+static const struct ipc_field f_exec_r[] = {
+	F(ipc_exec_r, status, U32, 0),
+	F(ipc_exec_r, error, STR, IPC_ERRMSG_MAX),
+	F(ipc_exec_r, id, STR, IPC_ID_MAX),
+	F(ipc_exec_r, command_id, STR, IPC_ID_MAX),
+	F(ipc_exec_r, exit_code, I32, 0),
+	F(ipc_exec_r, flags, FLAGS, IPC_EXEC_F_ALL),
+	F(ipc_exec_r, duration_ms, U64, 0),
+	F(ipc_exec_r, cpu_user_ms, U64, 0),
+	F(ipc_exec_r, cpu_system_ms, U64, 0),
+	F(ipc_exec_r, maxrss_kb, U64, 0),
+};
+static const struct ipc_field f_exec_output[] = {
+	F(ipc_exec_output, command_id, STR, IPC_ID_MAX),
+	F(ipc_exec_output, stream, ENUM, IPC_STREAM_MAX),
+};
+static const struct ipc_field f_init_setup[] = {
+	F(ipc_init_setup, id, STR, IPC_ID_MAX),
+	F(ipc_init_setup, mount_path, STR, IPC_PATH_MAX),
+	F(ipc_init_setup, cgroup_path, STR, IPC_PATH_MAX),
+	F(ipc_init_setup, flags, FLAGS, IPC_INIT_F_ALL),
+	F(ipc_init_setup, uid, U32, 0),
+	F(ipc_init_setup, gid, U32, 0),
+	F(ipc_init_setup, groups, BYTES, IPC_INIT_GROUPS_MAX * 4),
+	F(ipc_init_setup, masks, STRV, IPC_INIT_MASKS_MAX),
+};
+static const struct ipc_field f_init_setup_r[] = {
+	F(ipc_init_setup_r, ok, ENUM, 2),
+	F(ipc_init_setup_r, error, STR, IPC_ERRMSG_MAX),
+	F(ipc_init_setup_r, layers, STRV, 16),
+};
+static const struct ipc_field f_init_fd[] = {
+	F(ipc_init_fd, cmd, U64, 0),
+	F(ipc_init_fd, slot, ENUM, IPC_INIT_SLOT_MAX),
+};
+static const struct ipc_field f_init_exec[] = {
+	F(ipc_init_exec, cmd, U64, 0),
+	F(ipc_init_exec, path, STR, IPC_PATH_MAX),
+	F(ipc_init_exec, argv, STRV, IPC_EXEC_ARGS_MAX + 1),
+	F(ipc_init_exec, env, STRV, IPC_SESS_ENV_MAX * 2 + 2),
+	F(ipc_init_exec, cwd, STR, IPC_PATH_MAX),
+};
+static const struct ipc_field f_init_exec_r[] = {
+	F(ipc_init_exec_r, cmd, U64, 0),
+	F(ipc_init_exec_r, pid, I32, 0),
+	F(ipc_init_exec_r, error, I32, 0),
+};
+static const struct ipc_field f_init_exited[] = {
+	F(ipc_init_exited, cmd, U64, 0),
+	F(ipc_init_exited, status, I32, 0),
+	F(ipc_init_exited, utime_us, U64, 0),
+	F(ipc_init_exited, stime_us, U64, 0),
+	F(ipc_init_exited, maxrss_kb, U64, 0),
+};
+
 /* A message without payload still has a (zero-field) table. */
 static const struct ipc_field f_none[] = { { 0, 0, 0, NULL } };
 
@@ -199,6 +263,18 @@ static const struct ipc_msgdef catalogue[] = {
 	{ IPC_SESS_SYNCED, "IPC_SESS_SYNCED", IPC_FD_NONE, 0, f_none, 0 },
 	{ IPC_D_EVCHAN, "IPC_D_EVCHAN", IPC_FD_REQUIRED, 0, f_none, 0 },
 	DEF(IPC_SESS_POLICY, ipc_sess_policy, REQUIRED, f_sess_policy),
+	DEF(IPC_EXEC, ipc_exec, NONE, f_exec),
+	DEF(IPC_EXEC_R, ipc_exec_r, NONE, f_exec_r),
+	DEF(IPC_EXEC_OUTPUT, ipc_exec_output, REQUIRED, f_exec_output),
+	DEF(IPC_INIT_SETUP, ipc_init_setup, NONE, f_init_setup),
+	DEF(IPC_INIT_SETUP_R, ipc_init_setup_r, NONE, f_init_setup_r),
+	{ IPC_INIT_WORKSPACE, "IPC_INIT_WORKSPACE", IPC_FD_REQUIRED, 0, f_none,
+	    0 },
+	{ IPC_INIT_USERNS, "IPC_INIT_USERNS", IPC_FD_REQUIRED, 0, f_none, 0 },
+	DEF(IPC_INIT_FD, ipc_init_fd, REQUIRED, f_init_fd),
+	DEF(IPC_INIT_EXEC, ipc_init_exec, NONE, f_init_exec),
+	DEF(IPC_INIT_EXEC_R, ipc_init_exec_r, NONE, f_init_exec_r),
+	DEF(IPC_INIT_EXITED, ipc_init_exited, NONE, f_init_exited),
 	DEF(IPC_EVENT, ipc_event, NONE, f_event),
 	DEF(IPC_DRAINED, ipc_drained, NONE, f_drained),
 	DEF(IPC_EV_BATCH, ipc_ev_batch, NONE, f_ev_batch),

@@ -38,6 +38,21 @@ enum ipc_type {
 	IPC_D_EVCHAN		= 0x011c,
 	IPC_SESS_POLICY		= 0x011e,
 
+	/* agentshd <-> monitor: running commands in a session */
+	IPC_EXEC		= 0x0140,
+	IPC_EXEC_R		= 0x0141,
+	IPC_EXEC_OUTPUT		= 0x0142,
+
+	/* monitor <-> session init (agentsh-unixwrap --init) */
+	IPC_INIT_SETUP		= 0x0200,
+	IPC_INIT_SETUP_R	= 0x0201,
+	IPC_INIT_WORKSPACE	= 0x0202,
+	IPC_INIT_USERNS		= 0x0204,
+	IPC_INIT_FD		= 0x0206,
+	IPC_INIT_EXEC		= 0x0208,
+	IPC_INIT_EXEC_R		= 0x0209,
+	IPC_INIT_EXITED		= 0x020a,
+
 	/* the event pipeline: sources -> audit writer -> agentshd */
 	IPC_EVENT		= 0x0300,
 	IPC_DRAINED		= 0x0302,
@@ -351,6 +366,129 @@ struct ipc_w_ack {
 struct ipc_w_offender {
 	uint32_t	 source;
 	const char	*reason;
+};
+
+/* POST /sessions/{id}/exec: run one command in the session. */
+#define IPC_EXEC_ARGS_MAX	 4096
+
+struct ipc_exec {
+	uint64_t	 connid;
+	const char	*id;		/* the session */
+	const char	*command;
+	struct ipc_strv	 args;
+	struct ipc_strv	 env;		/* "NAME=value" the request gives */
+	const char	*cwd;		/* "" = the session's */
+	uint64_t	 timeout_ms;	/* 0 = none */
+};
+
+/* IPC_EXEC_R flags */
+#define IPC_EXEC_F_TIMED_OUT	 0x01	/* killed at its timeout */
+#define IPC_EXEC_F_NOT_STARTED	 0x02	/* could not be started: error says why */
+#define IPC_EXEC_F_KILLED	 0x04	/* its session went away under it */
+#define IPC_EXEC_F_ALL		 0x07
+
+/* The command has ended (or never started: status >= 300, or flags). */
+struct ipc_exec_r {
+	uint32_t	 status;	/* HTTP status */
+	const char	*error;
+	const char	*id;		/* the session */
+	const char	*command_id;
+	int32_t		 exit_code;
+	uint32_t	 flags;		/* IPC_EXEC_F_* */
+	uint64_t	 duration_ms;
+	uint64_t	 cpu_user_ms;
+	uint64_t	 cpu_system_ms;
+	uint64_t	 maxrss_kb;
+};
+
+/* The read end of a command's stdout or stderr (carries the fd); sent
+ * with the request's peerid before its IPC_EXEC_R. */
+enum ipc_stream {
+	IPC_STREAM_STDOUT = 0,
+	IPC_STREAM_STDERR,
+	IPC_STREAM_MAX
+};
+
+struct ipc_exec_output {
+	const char	*command_id;
+	uint32_t	 stream;	/* enum ipc_stream */
+};
+
+/*
+ * The session init.  The monitor sends IPC_INIT_WORKSPACE (the detached
+ * workspace mount), IPC_INIT_USERNS for a root owner, then IPC_INIT_SETUP;
+ * the init builds the space and answers IPC_INIT_SETUP_R.  Then, per
+ * command, one IPC_INIT_FD per slot and IPC_INIT_EXEC.
+ */
+#define IPC_INIT_F_USERNS	 0x0001	/* enter the user namespace sent */
+/* regress only: leave one layer out (AGENTSH_REGRESS_*) */
+#define IPC_INIT_F_NO_FILTER	 0x0002
+#define IPC_INIT_F_NO_LANDLOCK	 0x0004
+#define IPC_INIT_F_NO_MASKS	 0x0008
+#define IPC_INIT_F_NO_MEMFD_NOEXEC 0x0010
+#define IPC_INIT_F_HOST_DEV	 0x0020
+#define IPC_INIT_F_RW_PROCSYS	 0x0040
+#define IPC_INIT_F_RW_CGROUP	 0x0080
+#define IPC_INIT_F_ALL		 0x00ff
+
+#define IPC_INIT_GROUPS_MAX	 256
+#define IPC_INIT_MASKS_MAX	 64
+
+struct ipc_init_setup {
+	const char	*id;		/* the session */
+	const char	*mount_path;	/* where the workspace is mounted */
+	const char	*cgroup_path;	/* where its cgroup2 is mounted */
+	uint32_t	 flags;		/* IPC_INIT_F_* */
+	uint32_t	 uid;		/* commands' ids (in the user namespace */
+	uint32_t	 gid;		/* with IPC_INIT_F_USERNS) */
+	struct ipc_bytes groups;	/* supplementary gids, u32 each */
+	struct ipc_strv	 masks;		/* paths covered by an empty tmpfs */
+};
+
+struct ipc_init_setup_r {
+	uint32_t	 ok;		/* 0 or 1 */
+	const char	*error;		/* what failed, if !ok */
+	struct ipc_strv	 layers;	/* in force: "filter", "landlock-scope" */
+};
+
+/* IPC_INIT_WORKSPACE and IPC_INIT_USERNS have no payload: the descriptor
+ * (the detached workspace mount, or the session's user namespace) is all.
+ * The monitor's workspace opener, a child with the owner's credentials,
+ * hands its O_PATH directory to the monitor with IPC_INIT_WORKSPACE too. */
+
+enum ipc_init_slot {
+	IPC_INIT_SLOT_CGROUP = 0,	/* cmd-<n>/cgroup.procs, for writing */
+	IPC_INIT_SLOT_STDIN,
+	IPC_INIT_SLOT_STDOUT,
+	IPC_INIT_SLOT_STDERR,
+	IPC_INIT_SLOT_MAX
+};
+
+struct ipc_init_fd {
+	uint64_t	 cmd;
+	uint32_t	 slot;		/* enum ipc_init_slot */
+};
+
+struct ipc_init_exec {
+	uint64_t	 cmd;
+	const char	*path;		/* as given: searched in PATH if no '/' */
+	struct ipc_strv	 argv;
+	struct ipc_strv	 env;
+	const char	*cwd;
+};
+
+struct ipc_init_exec_r {
+	uint64_t	 cmd;
+	int32_t		 pid;		/* in the session's PID namespace */
+	int32_t		 error;		/* errno; 0: it runs */
+};
+
+struct ipc_init_exited {
+	uint64_t	 cmd;
+	int32_t		 status;	/* as wait(2) returns it */
+	uint64_t	 utime_us;
+	uint64_t	 stime_us;
+	uint64_t	 maxrss_kb;
 };
 
 /* ipc_msg.c: batch entries */

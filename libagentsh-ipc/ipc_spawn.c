@@ -5,7 +5,10 @@
  */
 #include "compat.h"
 
+#include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include <linux/sched.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +47,22 @@ place_fd(int src, int target, int devnull)
 	return dup2(src, target) == -1 ? -1 : 0;
 }
 
+/* fork(2), or clone3(2) with new namespaces and a cgroup to start in. */
+static pid_t
+spawn_fork(const struct ipc_spawn *sp)
+{
+	struct clone_args	 ca;
+
+	if (sp->clone_flags == 0)
+		return fork();
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = sp->clone_flags;
+	ca.exit_signal = SIGCHLD;
+	if (sp->clone_flags & CLONE_INTO_CGROUP)
+		ca.cgroup = (uint64_t)sp->cgroup_fd;
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
 pid_t
 ipc_spawn(const struct ipc_spawn *sp)
 {
@@ -60,7 +79,7 @@ ipc_spawn(const struct ipc_spawn *sp)
 		return -1;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	if ((pid = fork()) == -1) {
+	if ((pid = spawn_fork(sp)) == -1) {
 		e = errno;
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(errpipe[0]);

@@ -281,6 +281,114 @@ START_TEST(strv_roundtrip)
 }
 END_TEST
 
+/* The session init's set-up: a BYTES field (groups) and a STRV (masks);
+ * every cut is refused, an unknown flag bit is refused. */
+START_TEST(init_setup_roundtrip)
+{
+	const char		*masks[] = { "/run/agentsh", "/etc/agentsh", NULL };
+	uint32_t		 groups[] = { 1000, 27 };
+	struct ipc_init_setup	 s = { 0 }, d;
+	uint8_t			*buf;
+	size_t			 len;
+	char			 why[128];
+
+	s.id = "s1";
+	s.mount_path = "/workspace";
+	s.cgroup_path = "/sys/fs/cgroup";
+	s.flags = IPC_INIT_F_USERNS | IPC_INIT_F_NO_FILTER;
+	s.uid = 1000;
+	s.gid = 1000;
+	s.groups.p = (const uint8_t *)groups;
+	s.groups.len = sizeof(groups);
+	s.masks.n = 2;
+	s.masks.v = masks;
+	ck_assert_int_eq(ipc_encode(IPC_INIT_SETUP, &s, &buf, &len), 0);
+	for (size_t cut = 0; cut < len; cut++)
+		ck_assert_int_eq(ipc_decode(IPC_INIT_SETUP, buf, cut, &d, why,
+		    sizeof(why)), -1);
+	ck_assert_int_eq(ipc_decode(IPC_INIT_SETUP, buf, len, &d, why,
+	    sizeof(why)), 0);
+	ck_assert_str_eq(d.mount_path, "/workspace");
+	ck_assert_uint_eq(d.groups.len, sizeof(groups));
+	ck_assert_int_eq(memcmp(d.groups.p, groups, sizeof(groups)), 0);
+	ck_assert_str_eq(d.masks.v[1], "/etc/agentsh");
+	ipc_decoded_free(IPC_INIT_SETUP, &d);
+	free(buf);
+
+	s.flags = IPC_INIT_F_ALL + 1;
+	ck_assert_int_eq(ipc_encode(IPC_INIT_SETUP, &s, &buf, &len), -1);
+	/* more groups than a session may carry */
+	s.flags = 0;
+	s.groups.len = (IPC_INIT_GROUPS_MAX + 1) * 4;
+	s.groups.p = calloc(1, s.groups.len);
+	ck_assert_int_eq(ipc_encode(IPC_INIT_SETUP, &s, &buf, &len), -1);
+	free((void *)s.groups.p);
+}
+END_TEST
+
+/* A command: argv and env as STRV, the answer's flags checked. */
+START_TEST(exec_roundtrip)
+{
+	const char		*args[] = { "-c", "echo hi", NULL };
+	const char		*env[] = { "A=1", NULL };
+	struct ipc_exec		 e = { 0 }, d;
+	struct ipc_exec_r	 r = { 0 };
+	uint8_t			*buf;
+	size_t			 len;
+	uint32_t		 bad = 0x80;
+	char			 why[128];
+
+	e.connid = 9;
+	e.id = "s1";
+	e.command = "/bin/sh";
+	e.args.n = 2;
+	e.args.v = args;
+	e.env.n = 1;
+	e.env.v = env;
+	e.cwd = "";
+	e.timeout_ms = 1500;
+	ck_assert_int_eq(ipc_encode(IPC_EXEC, &e, &buf, &len), 0);
+	ck_assert_int_eq(ipc_decode(IPC_EXEC, buf, len, &d, why,
+	    sizeof(why)), 0);
+	ck_assert_str_eq(d.args.v[1], "echo hi");
+	ck_assert_str_eq(d.env.v[0], "A=1");
+	ck_assert_uint_eq(d.timeout_ms, 1500);
+	ipc_decoded_free(IPC_EXEC, &d);
+	free(buf);
+
+	r.status = 200;
+	r.flags = IPC_EXEC_F_TIMED_OUT;
+	ck_assert_int_eq(ipc_encode(IPC_EXEC_R, &r, &buf, &len), 0);
+	/* flags follow status, error, id, command_id and exit_code */
+	memcpy(buf + 4 + 5 + 5 + 5 + 4, &bad, 4);
+	ck_assert_int_eq(ipc_decode(IPC_EXEC_R, buf, len, &r, why,
+	    sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "unknown flag bits"));
+	free(buf);
+}
+END_TEST
+
+/* The init's descriptors: a slot beyond the last is refused, and the
+ * workspace message carries nothing but its descriptor. */
+START_TEST(init_fd_messages)
+{
+	struct ipc_init_fd	 f = { 1, IPC_INIT_SLOT_MAX }, d;
+	uint8_t			*buf;
+	size_t			 len;
+
+	ck_assert_int_eq(ipc_encode(IPC_INIT_FD, &f, &buf, &len), -1);
+	f.slot = IPC_INIT_SLOT_STDERR;
+	ck_assert_int_eq(ipc_encode(IPC_INIT_FD, &f, &buf, &len), 0);
+	ck_assert_int_eq(ipc_decode(IPC_INIT_FD, buf, len, &d, NULL, 0), 0);
+	free(buf);
+	ck_assert_int_eq(ipc_msg_fdspec(IPC_INIT_WORKSPACE), IPC_FD_REQUIRED);
+	ck_assert_int_eq(ipc_msg_fdspec(IPC_INIT_USERNS), IPC_FD_REQUIRED);
+	ck_assert_int_eq(ipc_msg_fdspec(IPC_EXEC_OUTPUT), IPC_FD_REQUIRED);
+	ck_assert_int_eq(ipc_decode(IPC_INIT_WORKSPACE, (const uint8_t *)"x",
+	    1, NULL, NULL, 0), -1);
+}
+END_TEST
+
 START_TEST(oversized)
 {
 	static uint8_t	 big[IPC_MAX_MSG + 16];
@@ -663,6 +771,9 @@ ipc_suite(void)
 	tcase_add_test(tc, string_checks);
 	tcase_add_test(tc, flags_and_enums);
 	tcase_add_test(tc, strv_roundtrip);
+	tcase_add_test(tc, init_setup_roundtrip);
+	tcase_add_test(tc, exec_roundtrip);
+	tcase_add_test(tc, init_fd_messages);
 	tcase_add_test(tc, catalogue_invariants);
 	tcase_add_test(tc, log_records);
 	suite_add_tcase(s, tc);
