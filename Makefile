@@ -153,7 +153,22 @@ agentshd/agentshd: $(AGENTSHD_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(AGENTSHD_OBJS) $(LIBS_A) $(AGENTSHD_LIBS)
 
-BINS = agentsh/agentsh agentsh-monitor/agentsh-monitor agentshd/agentshd
+# The session init (and, later, the supervisor).
+UNIXWRAP_OBJS = \
+	agentsh-unixwrap/agentsh-unixwrap.o \
+	agentsh-unixwrap/uw_filter.o \
+	agentsh-unixwrap/uw_init.o \
+	agentsh-unixwrap/uw_landlock.o \
+	agentsh-unixwrap/uw_mounts.o \
+	agentsh-unixwrap/uw_serve.o
+UNIXWRAP_LIBS = $(SECCOMP_LIBS) $(EVENT_LIBS)
+
+agentsh-unixwrap/agentsh-unixwrap: $(UNIXWRAP_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIXWRAP_OBJS) $(LIBS_A) $(UNIXWRAP_LIBS)
+
+BINS = agentsh/agentsh agentsh-monitor/agentsh-monitor agentshd/agentshd \
+	agentsh-unixwrap/agentsh-unixwrap
 
 # The monitor's configuration: config.yaml and the API keys file.  Linked
 # into agentsh-monitor (by its own block) and into the unit suite.
@@ -248,8 +263,17 @@ regress/unittests/events/test_events: $(UNIT_EVENTS_OBJS) $(LIBS_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_EVENTS_OBJS) $(LIBS_A) \
 	    $(SODIUM_LIBS) $(CHECK_LIBS)
 
+UNIT_UWFILTER_OBJS = regress/unittests/unixwrap/test_uw_filter.o
+regress/unittests/unixwrap/test_uw_filter: $(UNIT_UWFILTER_OBJS) \
+    agentsh-unixwrap/uw_filter.o $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_UWFILTER_OBJS) \
+	    agentsh-unixwrap/uw_filter.o $(LIBS_A) $(SECCOMP_LIBS) \
+	    $(CHECK_LIBS)
+
 UNITTESTS = regress/unittests/ipc/test_ipc \
 	regress/unittests/events/test_events \
+	regress/unittests/unixwrap/test_uw_filter \
 	regress/unittests/config/test_config \
 	regress/unittests/policy/test_policy \
 	regress/unittests/audit/test_audit \
@@ -364,9 +388,11 @@ install: all
 	$(INSTALL) -m 755 agentsh/agentsh $(DESTDIR)$(bindir)/
 	$(INSTALL) -m 755 agentsh-monitor/agentsh-monitor agentshd/agentshd \
 	    $(DESTDIR)$(sbindir)/
+	$(INSTALL) -m 755 agentsh-unixwrap/agentsh-unixwrap \
+	    $(DESTDIR)$(libexecdir)/agentsh/
 	$(INSTALL) -m 644 man/agentsh.1 $(DESTDIR)$(mandir)/man1/
-	$(INSTALL) -m 644 man/agentsh-monitor.8 man/agentshd.8 \
-	    $(DESTDIR)$(mandir)/man8/
+	$(INSTALL) -m 644 man/agentsh-monitor.8 man/agentsh-unixwrap.8 \
+	    man/agentshd.8 $(DESTDIR)$(mandir)/man8/
 	$(INSTALL) -d $(DESTDIR)$(prefix)/lib/systemd/system
 	sed 's|@sbindir@|$(sbindir)|g' etc/agentsh.service.in \
 	    >$(DESTDIR)$(prefix)/lib/systemd/system/agentsh.service
@@ -386,9 +412,10 @@ clean:
 	    $(CLI_OBJS) $(LIBS_A) \
 	    $(BINS) $(MONITOR_CONFIG_OBJS) $(AGENTSHD_HTTP_OBJS) \
 	    $(UNIT_IPC_OBJS) $(UNIT_CONFIG_OBJS) $(UNIT_AUDIT_OBJS) \
-	    $(UNIT_POLICY_OBJS) \
+	    $(UNIT_POLICY_OBJS) $(UNIT_UWFILTER_OBJS) \
 	    $(UNIT_HTTP_OBJS) $(AUDIT_MKLOG_OBJS) $(UNITTESTS) $(FUZZERS) \
-	    $(BENCH_AUDIT_OBJS) $(BENCH_POLICY_OBJS) $(BENCHES)
+	    $(BENCH_AUDIT_OBJS) $(BENCH_POLICY_OBJS) $(BENCHES) \
+	    $(UNIXWRAP_OBJS) $(BPF_GENERATED)
 	find . -name '*.d' -not -path './.git/*' -delete
 
 distclean: clean

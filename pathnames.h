@@ -22,6 +22,16 @@
 #define _PATH_USERADD		"/usr/sbin/useradd"
 #define _PATH_PROC		"/proc"
 
+/*
+ * Inside every session: a file at the top of the session's read-only root,
+ * made by the session init as host root before any command runs, holding
+ * the session id and a newline.  Its presence tells 'agentsh exec' that
+ * it already runs inside a session (a process can neither create nor
+ * change it there).  Inside a root owner's session (a user namespace)
+ * its owner shows as the overflow uid.
+ */
+#define _PATH_AGENTSH_SESSION_MARKER "/.agentsh-session"
+
 /* Binaries: looked for beside the running one first (a staged test tree
  * keeps them together), then where 'make install' put them. */
 #define AGENTSH_MONITOR_NAME	"agentsh-monitor"
