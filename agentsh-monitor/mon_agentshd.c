@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "monitor.h"
+#include "mon_space.h"
 #include "keys.h"
 #include "pathnames.h"
 
@@ -29,6 +30,7 @@ static void	d_auth_key(struct mon_peer *, struct ipc_msg *, void *);
 static void	d_sess_create(struct mon_peer *, struct ipc_msg *, void *);
 static void	d_sess_destroy(struct mon_peer *, struct ipc_msg *, void *);
 static void	d_sess_update(struct mon_peer *, struct ipc_msg *, void *);
+static void	d_exec(struct mon_peer *, struct ipc_msg *, void *);
 
 static const struct mon_dispatch d_start[] = {
 	{ IPC_D_READY,		MON_PERMIT | MON_ONCE,	d_ready },
@@ -41,6 +43,7 @@ static const struct mon_dispatch d_serve[] = {
 	{ IPC_SESS_CREATE,	MON_PERMIT,		d_sess_create },
 	{ IPC_SESS_DESTROY,	MON_PERMIT,		d_sess_destroy },
 	{ IPC_SESS_UPDATE,	MON_PERMIT,		d_sess_update },
+	{ IPC_EXEC,		MON_PERMIT,		d_exec },
 	{ 0, 0, NULL }
 };
 
@@ -258,10 +261,25 @@ d_sess_update(struct mon_peer *p, struct ipc_msg *m, void *st)
 	    status < 300 ? NULL : err);
 }
 
+static void
+d_exec(struct mon_peer *p, struct ipc_msg *m, void *st)
+{
+	struct ipc_exec		*ex = st;
+	struct mon_conn		*c;
+
+	if ((c = live_conn(ex->connid)) == NULL) {
+		mon_exec_answer_error(m->hdr.peerid, 401, ex->id,
+		    "no such connection");
+		return;
+	}
+	mon_exec_request(c, m->hdr.peerid, ex);
+}
+
 void
 mon_agentshd_session_info(const struct mon_session *s)
 {
 	struct ipc_sess_info	 si;
+	const char		*enf[8];
 
 	if (mon->agentshd.phase != PHASE_SERVE)
 		return;		/* sent in bulk once it is ready */
@@ -278,9 +296,10 @@ mon_agentshd_session_info(const struct mon_session *s)
 	si.state = s->state;
 	si.flags = s->flags;
 	si.state_reason = s->state_reason != NULL ? s->state_reason : "";
-	/* No layer enforces anything until commands can run in it. */
-	si.enforcement.n = 0;
-	si.enforcement.v = NULL;
+	/* What really is in force: the layers of its running space. */
+	si.enforcement.n = (uint32_t)mon_space_enforcement(s, enf,
+	    nitems(enf));
+	si.enforcement.v = enf;
 	(void)mon_peer_send(&mon->agentshd, IPC_SESS_INFO, 0, -1, &si);
 }
 

@@ -127,8 +127,9 @@ own_cgroup(char *buf, size_t len)
 	return rc;
 }
 
-static int
-write_file(const char *dir, const char *file, const char *val)
+/* Writes val to dir/file (cgroup and /proc control files). */
+int
+mon_file_write(const char *dir, const char *file, const char *val)
 {
 	char	 path[PATH_MAX];
 	int	 fd, rc = 0;
@@ -212,7 +213,7 @@ mon_cgroup_setup(void)
 	if ((size_t)snprintf(sub, sizeof(sub), "%s/monitor", mon->cg_base) >=
 	    sizeof(sub))
 		return -1;
-	if (write_file(sub, "cgroup.procs", "0") == -1) {
+	if (mon_file_write(sub, "cgroup.procs", "0") == -1) {
 		log_warn("joining %s", sub);
 		return -1;
 	}

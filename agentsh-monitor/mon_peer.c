@@ -159,6 +159,26 @@ mon_peer_spawn(struct mon_peer *p, const char *path, char *const *argv,
 {
 	struct child_setup_arg	 csa = { uid, gid, cgroup };
 	struct ipc_spawn	 sp;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.path = path;
+	sp.argv = argv;
+	sp.extra_fds = extra_fds;
+	sp.nextra = nextra;
+	sp.child_setup = child_setup;
+	sp.setup_arg = &csa;
+	return mon_peer_spawn_sp(p, &sp, chanflags);
+}
+
+/*
+ * Starts a helper from a prepared ipc_spawn (path, argv, child_setup,
+ * clone flags): fills in its IPC and log descriptors and the
+ * environment, and attaches both to the event loop.
+ */
+int
+mon_peer_spawn_sp(struct mon_peer *p, struct ipc_spawn *sp,
+    unsigned int chanflags)
+{
 	int			 sv[2] = { -1, -1 }, lp[2] = { -1, -1 };
 	pid_t			 pid;
 
@@ -166,20 +186,13 @@ mon_peer_spawn(struct mon_peer *p, const char *path, char *const *argv,
 		log_warn("%s: socketpair/pipe", p->name);
 		goto fail;
 	}
-	memset(&sp, 0, sizeof(sp));
-	sp.path = path;
-	sp.argv = argv;
-	sp.envp = helper_env();
-	sp.ipc_fd = sv[1];
-	sp.log_fd = lp[1];
-	sp.extra_fds = extra_fds;
-	sp.nextra = nextra;
+	sp->envp = helper_env();
+	sp->ipc_fd = sv[1];
+	sp->log_fd = lp[1];
 	/* foreground: a helper's crash message reaches the operator */
-	sp.keep_stderr = mon->foreground;
-	sp.child_setup = child_setup;
-	sp.setup_arg = &csa;
-	if ((pid = ipc_spawn(&sp)) == -1) {
-		log_warn("%s: cannot start %s", p->name, path);
+	sp->keep_stderr = mon->foreground;
+	if ((pid = ipc_spawn(sp)) == -1) {
+		log_warn("%s: cannot start %s", p->name, sp->path);
 		goto fail;
 	}
 	close(sv[1]);
@@ -227,8 +240,8 @@ mon_peer_kill(struct mon_peer *p, const char *why)
 	/* Keep the log open until the child is reaped: its last words. */
 }
 
-static const char *
-signame(int sig)
+const char *
+mon_peer_signame(int sig)
 {
 	static char	 buf[16];
 
@@ -262,9 +275,14 @@ mon_peer_reaped(struct mon_peer *p, int status)
 	if (p->chan.fd != -1)
 		ipc_chan_clear(&p->chan);
 	p->running = 0;
+	if (p->on_exit != NULL) {
+		/* Not restarted: its owner decides what its end means. */
+		p->on_exit(p, status);
+		return;
+	}
 	if (WIFSIGNALED(status))
 		logit(mon->stopping ? LOG_INFO : LOG_ERR, "%s[%d] died of %s",
-		    p->name, (int)p->pid, signame(WTERMSIG(status)));
+		    p->name, (int)p->pid, mon_peer_signame(WTERMSIG(status)));
 	else
 		logit(mon->stopping ? LOG_INFO : LOG_ERR,
 		    "%s[%d] exited with status %d", p->name, (int)p->pid,
@@ -352,7 +370,13 @@ lookup(struct mon_peer *p, uint32_t type)
 static void
 peer_msg(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
 {
-	struct mon_peer			*p = arg;
+	mon_peer_dispatch(arg, m);
+}
+
+/* Answers one message from the peer's permission table. */
+void
+mon_peer_dispatch(struct mon_peer *p, struct ipc_msg *m)
+{
 	const struct mon_dispatch	*d;
 	const struct ipc_msgdef		*def;
 	char				 why[160], st[512];

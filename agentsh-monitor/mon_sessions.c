@@ -23,9 +23,9 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "monitor.h"
+#include "mon_space.h"
 
 static int
 valid_client_id(const char *id)
@@ -58,15 +58,7 @@ valid_policy_name(const char *name)
 static void
 new_session_id(char *buf, size_t len)
 {
-	uint8_t	 u[16];
-
-	randombytes_buf(u, sizeof(u));
-	u[6] = (u[6] & 0x0f) | 0x40;	/* version 4 */
-	u[8] = (u[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
-	(void)snprintf(buf, len, "session-%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4],
-	    u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
-	    u[15]);
+	mon_uuid(buf, len, "session-");
 }
 
 struct mon_session *
@@ -102,6 +94,7 @@ session_free(struct mon_session *s)
 {
 	if (s == NULL)
 		return;
+	mon_space_stop(s, "its record is dropped");
 	env_free(s->env, s->nenv);
 	free(s->cwd);
 	free(s->workspace);
@@ -492,6 +485,10 @@ mon_session_create(struct mon_conn *c, const struct ipc_sess_create *sc,
 		session_free(s);
 		return 400;
 	}
+	if (mon_space_start(s, err, errlen) == -1) {
+		session_free(s);
+		return 500;
+	}
 	if (record_save(s) == -1) {
 		session_free(s);
 		(void)snprintf(err, errlen, "cannot record the session");
@@ -534,6 +531,7 @@ mon_session_destroy(struct mon_conn *c, const char *id, char *err,
 		(void)snprintf(err, errlen, "cannot remove the session record");
 		return 500;
 	}
+	mon_space_stop(s, "destroyed");
 	TAILQ_REMOVE(&mon->sessions, s, entry);
 	mon->nsessions--;
 	log_info("session %s destroyed by %s", s->id, c->peer);
@@ -541,6 +539,23 @@ mon_session_destroy(struct mon_conn *c, const char *id, char *err,
 	mon_event_session("session_destroyed", s, NULL, 0);
 	session_free(s);
 	return 200;
+}
+
+/* Its space failed to build or its init died: broken, on record and for
+ * agentshd, until it is destroyed. */
+void
+mon_session_set_broken(struct mon_session *s, const char *why)
+{
+	char	*r;
+
+	if ((r = strdup(why)) == NULL)
+		fatal("strdup");
+	free(s->state_reason);
+	s->state_reason = r;
+	s->state = IPC_SESS_BROKEN;
+	s->updated_ns = ipc_now_ns();
+	(void)record_save(s);
+	mon_agentshd_session_info(s);
 }
 
 static int

@@ -1,15 +1,18 @@
 /*
  * The system users the suite runs its helpers as (privsep.user for
  * agentshd, privsep.audit_user for the audit writer): created when
- * missing, with no login shell, no home and a group of their own.
+ * missing, with no login shell, no home and a group of their own.  And
+ * the identity of a session's owner: its groups, and taking it on.
  */
 #include "compat.h"
 
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -79,5 +82,55 @@ mon_users_ensure(void)
 		    "different users");
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * The supplementary groups uid has by its passwd entry (gid among them);
+ * a uid without an entry has gid alone.  The caller frees the array.
+ */
+gid_t *
+mon_users_groups(uid_t uid, gid_t gid, size_t *np)
+{
+	struct passwd	*pw;
+	gid_t		*g;
+	int		 n = 16;
+
+	if ((pw = getpwuid(uid)) == NULL) {
+		if ((g = calloc(1, sizeof(*g))) == NULL)
+			return NULL;
+		g[0] = gid;
+		*np = 1;
+		return g;
+	}
+	for (;;) {
+		int	 want = n;
+
+		if ((g = calloc((size_t)n, sizeof(*g))) == NULL)
+			return NULL;
+		if (getgrouplist(pw->pw_name, gid, g, &want) != -1) {
+			*np = (size_t)want;
+			return g;
+		}
+		free(g);
+		if (want <= n || want > 65536) {
+			errno = E2BIG;
+			return NULL;
+		}
+		n = want;
+	}
+}
+
+/* In a child of the monitor: become uid for good, with its groups. */
+int
+mon_users_become(uid_t uid, gid_t gid)
+{
+	struct passwd	*pw = getpwuid(uid);
+
+	if ((pw != NULL ? initgroups(pw->pw_name, gid) :
+	    setgroups(1, &gid)) == -1 ||
+	    setresgid(gid, gid, gid) == -1 ||
+	    setresuid(uid, uid, uid) == -1)
+		return -1;
 	return 0;
 }

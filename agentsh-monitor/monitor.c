@@ -24,8 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "monitor.h"
 #include "auditw.h"
+#include "mon_space.h"
 #include "keys.h"
 #include "pathnames.h"
 
@@ -38,6 +41,21 @@ usage(void)
 	    "       agentsh-monitor -A [-v]  (the audit writer, started by the "
 	    "monitor)\n");
 	exit(2);
+}
+
+/* "<prefix><random UUID v4>": session and command ids. */
+void
+mon_uuid(char *buf, size_t len, const char *prefix)
+{
+	uint8_t	 u[16];
+
+	randombytes_buf(u, sizeof(u));
+	u[6] = (u[6] & 0x0f) | 0x40;	/* version 4 */
+	u[8] = (u[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	(void)snprintf(buf, len, "%s%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x-%02x%02x%02x%02x%02x%02x", prefix, u[0], u[1], u[2],
+	    u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+	    u[13], u[14], u[15]);
 }
 
 /* Tells systemd (Type=notify) that the suite serves. */
@@ -93,6 +111,8 @@ sigchld_cb(evutil_socket_t sig, short what, void *arg)
 			mon_peer_reaped(&mon->agentshd, status);
 		else if (mon->auditw.pid == pid)
 			mon_peer_reaped(&mon->auditw, status);
+		else
+			(void)mon_space_reaped(pid, status);
 	}
 }
 
@@ -105,6 +125,7 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("received %s, stopping", strsignal((int)sig));
 	mon_listen_close();
 	mon_conn_drop_all();
+	mon_space_stop_all();
 	mon_peer_stop(&mon->agentshd);
 	event_base_loopexit(mon->base, NULL);
 }
@@ -256,6 +277,9 @@ main(int argc, char *argv[])
 		fatalx("cannot set up the cgroup subtree");
 	if (mon_audit_setup() == -1)
 		fatalx("cannot set up the audit log");
+	/* Before any session exists: none may reach the API over TCP. */
+	if (mon_apiguard_start() == -1)
+		fatalx("cannot load the API guard");
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((m.base = event_base_new()) == NULL)
@@ -292,11 +316,13 @@ main(int argc, char *argv[])
 
 	mon_listen_close();
 	mon_conn_drop_all();
+	mon_space_stop_all();
 	mon_peer_stop(&m.agentshd);
 	/* Last: it writes out and syncs everything it was given. */
 	mon_peer_stop(&m.auditw);
 	mon_audit_free();
 	mon_sessions_free();
+	mon_apiguard_stop();
 	keys_free(m.keys);
 	config_free(&m.conf);
 	log_info("stopped");

@@ -22,6 +22,7 @@
 #include "config.h"
 
 struct mon_peer;
+struct mon_space;
 struct keys;
 
 /* A client connection handed to agentshd; the monitor keeps a duplicate
@@ -55,6 +56,7 @@ struct mon_dispatch {
 enum mon_peer_kind {
 	MON_PEER_AGENTSHD = 0,
 	MON_PEER_AUDITW,
+	MON_PEER_INIT,		/* a session's init (mon_space.c) */
 };
 
 /* A helper process the monitor started and talks to. */
@@ -77,6 +79,8 @@ struct mon_peer {
 	time_t			 started;
 	struct event		*ev_restart;
 	int			 (*start)(struct mon_peer *);
+	/* set: called when it is reaped, instead of a restart */
+	void			 (*on_exit)(struct mon_peer *, int status);
 };
 
 struct mon_session {
@@ -98,6 +102,7 @@ struct mon_session {
 	char			*state_reason;
 	uint8_t			*pol_blob;	/* the compiled policy */
 	size_t			 pol_len;
+	struct mon_space	*space;		/* its running init, or NULL */
 };
 TAILQ_HEAD(mon_session_list, mon_session);
 
@@ -149,12 +154,19 @@ struct monitor {
 
 extern struct monitor	*mon;
 
+/* monitor.c */
+void		 mon_uuid(char *, size_t, const char *prefix);
+
 /* mon_peer.c */
 void	 mon_peer_init(struct mon_peer *, enum mon_peer_kind, const char *,
 	    int (*)(struct mon_peer *));
 int	 mon_peer_spawn(struct mon_peer *, const char *path, char *const *argv,
 	    uid_t, gid_t, const char *cgroup, unsigned int chanflags,
 	    const int *extra_fds, int nextra);
+int	 mon_peer_spawn_sp(struct mon_peer *, struct ipc_spawn *,
+	    unsigned int chanflags);
+void	 mon_peer_dispatch(struct mon_peer *, struct ipc_msg *);
+const char *mon_peer_signame(int);
 void	 mon_peer_kill(struct mon_peer *, const char *why);
 void	 mon_peer_reaped(struct mon_peer *, int status);
 void	 mon_peer_stop(struct mon_peer *);
@@ -198,6 +210,7 @@ int	 mon_session_destroy(struct mon_conn *, const char *id, char *err,
 	    size_t errlen);
 int	 mon_session_update(struct mon_conn *, const struct ipc_sess_update *,
 	    char *err, size_t errlen);
+void	 mon_session_set_broken(struct mon_session *, const char *why);
 
 /* mon_policy.c */
 int	 mon_policy_compile(struct mon_session *, char *err, size_t errlen);
@@ -205,10 +218,13 @@ void	 mon_policy_send(const struct mon_session *);
 
 /* mon_users.c */
 int	 mon_users_ensure(void);
+gid_t	*mon_users_groups(uid_t, gid_t, size_t *);
+int	 mon_users_become(uid_t, gid_t);
 
 /* mon_cgroup.c */
 int	 mon_cgroup_setup(void);
 int	 mon_cgroup_helpers_dir(char *, size_t);
 int	 mon_cgroup_of_pid_in_sessions(pid_t);
+int	 mon_file_write(const char *dir, const char *file, const char *val);
 
 #endif /* AGENTSH_MONITOR_H */
