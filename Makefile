@@ -162,6 +162,8 @@ AGENTSHD_OBJS = \
 	agentshd/api.o \
 	agentshd/api_events.o \
 	agentshd/api_policy.o \
+	agentshd/api_exec.o \
+	agentsh-monitor/cfgval.o \
 	agentshd/d_conn.o \
 	agentshd/d_events.o \
 	agentshd/d_sessions.o \

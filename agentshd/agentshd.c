@@ -62,6 +62,18 @@ d_request_monitor(struct http_req *req, uint32_t type, uint32_t answer,
 	return p->token;
 }
 
+/* The HTTP request waiting for the monitor's 'answer' under token. */
+struct http_req *
+d_pending_req(uint32_t token, uint32_t answer)
+{
+	struct d_pending	*p;
+
+	TAILQ_FOREACH(p, &d->pending, entry)
+		if (p->token == token && p->answer == answer)
+			return p->req;
+	return NULL;
+}
+
 /* The HTTP connection died while the monitor was deciding: forget it. */
 static void
 req_abort(struct http_req *req, void *arg)
@@ -71,6 +83,7 @@ req_abort(struct http_req *req, void *arg)
 	TAILQ_FOREACH_SAFE(p, &d->pending, entry, n)
 		if (p->req == req)
 			pending_free(p);
+	api_exec_abort(req);
 	d_conn_forget_req(req);
 	(void)d_events_forget(req);
 }
@@ -141,7 +154,12 @@ mon_msg(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
 	case IPC_SESS_CREATE_R:
 	case IPC_SESS_DESTROY_R:
 	case IPC_SESS_UPDATE_R:
+	case IPC_EXEC_R:
 		answer(m, st);
+		break;
+	case IPC_EXEC_OUTPUT:
+		api_exec_output(m->hdr.peerid, (struct ipc_exec_output *)st,
+		    ipc_msg_take_fd(m));
 		break;
 	case IPC_PONG:
 		break;

@@ -106,6 +106,7 @@ extern struct agentshd	*d;
 /* agentshd.c */
 uint32_t d_request_monitor(struct http_req *, uint32_t type, uint32_t answer,
 	    const void *st);
+struct http_req *d_pending_req(uint32_t token, uint32_t answer);
 
 /* d_conn.c */
 struct d_conn	*d_conn_find(uint64_t);
@@ -145,6 +146,16 @@ void	 api_dispatch(struct http_req *);
 void	 api_answer(struct http_req *, uint32_t type, const void *st);
 void	 api_reply_json(struct http_req *, int status, json_t *);
 char	*api_time_rfc3339(uint64_t ns, char *buf, size_t len);
+json_t	*api_body_object(struct http_req *, const char *const *allowed);
+const char *api_body_string(struct http_req *, json_t *, const char *key,
+	    int *bad);
+
+/* api_exec.c */
+int	 api_exec_route(struct http_req *, const char *path);
+void	 api_exec_output(uint32_t token, const struct ipc_exec_output *,
+	    int fd);
+void	 api_exec_result(struct http_req *, const struct ipc_exec_r *);
+void	 api_exec_abort(struct http_req *);
 
 /* store.c */
 struct store_event {

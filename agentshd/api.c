@@ -307,6 +307,19 @@ out:
 	json_decref(o);
 }
 
+/* For the other endpoints' files: the body checks above. */
+json_t *
+api_body_object(struct http_req *req, const char *const *allowed)
+{
+	return body_object(req, allowed);
+}
+
+const char *
+api_body_string(struct http_req *req, json_t *o, const char *key, int *bad)
+{
+	return body_string(req, o, key, bad);
+}
+
 /* The monitor answered a request an HTTP request was waiting for. */
 void
 api_answer(struct http_req *req, uint32_t type, const void *st)
@@ -314,6 +327,10 @@ api_answer(struct http_req *req, uint32_t type, const void *st)
 	const struct ipc_sess_r	*r = st;
 	struct d_session	*s;
 
+	if (type == IPC_EXEC_R) {
+		api_exec_result(req, st);
+		return;
+	}
 	if (r->status >= 300) {
 		http_reply_error(req, (int)r->status, "%s", r->error);
 		return;
@@ -425,6 +442,8 @@ api_dispatch(struct http_req *req)
 		api_events(req, sid, sub + 1);
 		return;
 	}
+	if (strncmp(p, "/sessions/", 10) == 0 && api_exec_route(req, p + 10))
+		return;
 	if (strncmp(p, "/sessions/", 10) == 0 && p[10] != '\0' &&
 	    strchr(p + 10, '/') == NULL) {
 		id = p + 10;
