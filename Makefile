@@ -229,7 +229,11 @@ agentsh-monitor/agentsh-monitor: $(MONITOR_OBJS) $(LIBS_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MONITOR_OBJS) $(LIBS_A) $(MONITOR_LIBS)
 
 # Regress-only helper programs, staged beside the binaries under test.
-REGRESS_HELPERS = regress/helpers/fake-agentshd regress/helpers/event-source
+REGRESS_HELPERS = regress/helpers/fake-agentshd regress/helpers/event-source \
+	regress/helpers/session-probe
+regress/helpers/session-probe: regress/helpers/session-probe.o $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ regress/helpers/session-probe.o $(LIBS_A)
 regress/helpers/event-source: regress/helpers/event-source.o $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ regress/helpers/event-source.o $(LIBS_A) \

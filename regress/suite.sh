@@ -12,6 +12,8 @@
 #   api METHOD PATH [JSON]	curl over the Unix socket; sets $status, $body
 #   api_tcp METHOD PATH [JSON]	the same over TCP
 #   make_user NAME		an ordinary user, removed at exit
+#   run_in SID CMD [ARG...]	POST .../sessions/SID/exec; sets $status,
+#				$body, and $out, $err, $rc (the command's)
 
 SUITE="$OBJ/suite"
 
@@ -233,4 +235,16 @@ _api() {
 		status=$(curl "${args[@]}" "$base$path")
 	fi
 	body=$(cat "$out" 2>/dev/null)
+}
+
+# run_in SID CMD [ARG...]: runs CMD in session SID through the API.
+run_in() {
+	local sid=$1 cmd=$2 req
+	shift 2
+	req=$(jq -cn --arg c "$cmd" '{command: $c, args: $ARGS.positional}' \
+	    --args -- "$@")
+	api POST "/api/v1/sessions/$sid/exec" "$req"
+	out=$(printf '%s' "$body" | jq -r '.result.stdout // empty' 2>/dev/null)
+	err=$(printf '%s' "$body" | jq -r '.result.stderr // empty' 2>/dev/null)
+	rc=$(printf '%s' "$body" | jq -r '.result.exit_code // empty' 2>/dev/null)
 }
