@@ -5,7 +5,8 @@
 # binaries come from the staged, world-readable $REGRESS_STAGE/bin.
 #
 #   suite_config [YAML...]	write the config (extra top-level YAML lines
-#				replace the defaults' sections of the same name)
+#				replace the defaults' sections of the same name);
+#				$SUITE_POLICY names the default policy
 #   suite_start			start the monitor (-d), wait until it serves
 #   suite_stop			stop it (SIGTERM) and wait
 #   agentsh ARGS...		the staged CLI, pointed at this instance
@@ -58,13 +59,23 @@ _remove_user() {
 }
 
 # make_user NAME: an ordinary login-less user for the test, removed at exit.
+# It is called as U=$(make_user x), in a subshell whose on_exit would be
+# lost: the names go to a list the test's own exit reads.
 make_user() {
 	local u="$1$_suite_id"
 	useradd --no-create-home --home-dir /nonexistent --shell /bin/sh \
 	    --user-group "$u" >/dev/null 2>&1 || fail "useradd $u"
-	on_exit _remove_user "$u"
+	echo "$u" >>"$OBJ/made-users"
 	echo "$u"
 }
+_remove_made_users() {
+	local u
+	[ -f "$OBJ/made-users" ] || return 0
+	while read -r u; do
+		_remove_user "$u"
+	done <"$OBJ/made-users"
+}
+on_exit _remove_made_users
 
 suite_config() {
 	# log/ is the audit writer's: the monitor makes it, 0700, its own.
@@ -97,6 +108,7 @@ suite_config() {
 		echo "  base_dir: \"$SUITE/sessions\""
 		echo "policies:"
 		echo "  dir: \"$REGRESS_STAGE/etc/policies\""
+		[ -n "${SUITE_POLICY:-}" ] && echo "  default: $SUITE_POLICY"
 		echo "audit:"
 		echo "  output: \"$SUITE/log/audit.jsonl\""
 		echo "  integrity:"
