@@ -145,6 +145,8 @@ CLI_OBJS = \
 	agentsh/client.o \
 	agentsh/cmd_audit.o \
 	agentsh/cmd_events.o \
+	agentsh/cmd_exec.o \
+	agentsh/cmd_output.o \
 	agentsh/cmd_policy.o \
 	agentsh/cmd_server.o \
 	agentsh/cmd_session.o
@@ -163,9 +165,12 @@ AGENTSHD_OBJS = \
 	agentshd/api_events.o \
 	agentshd/api_policy.o \
 	agentshd/api_exec.o \
+	agentshd/exec_req.o \
 	agentsh-monitor/cfgval.o \
 	agentshd/d_conn.o \
 	agentshd/d_events.o \
+	agentshd/d_exec.o \
+	agentshd/d_exec_resp.o \
 	agentshd/d_sessions.o \
 	agentshd/sandbox.o \
 	agentshd/store.o \
@@ -355,6 +360,13 @@ regress/fuzz/http_response_fuzz: $(FUZZ_HTTP_RESP_SRCS) agentsh/client.h \
 	@$(if $(V),,echo "  FUZZ    $@")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_HTTP_RESP_SRCS)
 
+FUZZ_EXEC_REQ_SRCS = regress/fuzz/exec_request_fuzz.c agentshd/exec_req.c \
+	agentsh-monitor/cfgval.c compat/strlcpy.c compat/strtonum.c
+regress/fuzz/exec_request_fuzz: $(FUZZ_EXEC_REQ_SRCS) agentshd/exec_req.h \
+    config.h
+	@$(if $(V),,echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_EXEC_REQ_SRCS) $(JANSSON_LIBS)
+
 FUZZ_POLICY_SRCS = $(POLICY_OBJS:.o=.c) compat/strlcpy.c compat/strtonum.c
 regress/fuzz/policy_yaml_fuzz: regress/fuzz/policy_yaml_fuzz.c \
     $(FUZZ_POLICY_SRCS) config.h
@@ -374,7 +386,8 @@ FUZZERS = regress/fuzz/ipc_decode_fuzz \
 	regress/fuzz/api_keys_fuzz \
 	regress/fuzz/audit_canon_fuzz \
 	regress/fuzz/http_request_fuzz \
-	regress/fuzz/http_response_fuzz
+	regress/fuzz/http_response_fuzz \
+	regress/fuzz/exec_request_fuzz
 
 # ---------------------------------------------------------------------------
 # Targets

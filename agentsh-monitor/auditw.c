@@ -511,7 +511,7 @@ ctl_expect(const struct ipc_w_expect *e)
 	struct drain	*d;
 
 	d = drain_get(e->session_id, e->command_id);
-	d->expect = e->sources;
+	d->expect |= e->sources;
 	d->have_expect = 1;
 	drain_check(d);
 }
@@ -549,7 +549,8 @@ src_msg(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
 		ctl_source(m, (struct ipc_w_source *)st);
 		break;
 	case IPC_W_EXPECT:
-		if (!s->is_ctl)
+		/* agentshd starts every command: it says who will drain it. */
+		if (!s->is_ctl && s->kind != IPC_SRC_AGENTSHD)
 			goto unpermitted;
 		ctl_expect((struct ipc_w_expect *)st);
 		break;

@@ -31,6 +31,7 @@ static void	d_sess_create(struct mon_peer *, struct ipc_msg *, void *);
 static void	d_sess_destroy(struct mon_peer *, struct ipc_msg *, void *);
 static void	d_sess_update(struct mon_peer *, struct ipc_msg *, void *);
 static void	d_exec(struct mon_peer *, struct ipc_msg *, void *);
+static void	d_exec_kill(struct mon_peer *, struct ipc_msg *, void *);
 
 static const struct mon_dispatch d_start[] = {
 	{ IPC_D_READY,		MON_PERMIT | MON_ONCE,	d_ready },
@@ -44,6 +45,7 @@ static const struct mon_dispatch d_serve[] = {
 	{ IPC_SESS_DESTROY,	MON_PERMIT,		d_sess_destroy },
 	{ IPC_SESS_UPDATE,	MON_PERMIT,		d_sess_update },
 	{ IPC_EXEC,		MON_PERMIT,		d_exec },
+	{ IPC_EXEC_KILL,	MON_PERMIT,		d_exec_kill },
 	{ 0, 0, NULL }
 };
 
@@ -275,6 +277,25 @@ d_exec(struct mon_peer *p, struct ipc_msg *m, void *st)
 	mon_exec_request(c, m->hdr.peerid, ex);
 }
 
+static void
+d_exec_kill(struct mon_peer *p, struct ipc_msg *m, void *st)
+{
+	struct ipc_exec_kill	*k = st;
+	struct mon_conn		*c;
+
+	/* 0: agentshd's own, for a client that has gone (checked there). */
+	if (k->connid == 0) {
+		mon_exec_kill(NULL, m->hdr.peerid, k);
+		return;
+	}
+	if ((c = live_conn(k->connid)) == NULL) {
+		sess_answer(p, IPC_EXEC_KILL_R, m->hdr.peerid, 401, k->id,
+		    "no such connection");
+		return;
+	}
+	mon_exec_kill(c, m->hdr.peerid, k);
+}
+
 void
 mon_agentshd_session_info(const struct mon_session *s)
 {
@@ -296,6 +317,8 @@ mon_agentshd_session_info(const struct mon_session *s)
 	si.state = s->state;
 	si.flags = s->flags;
 	si.state_reason = s->state_reason != NULL ? s->state_reason : "";
+	si.env.n = (uint32_t)s->nenv;
+	si.env.v = (const char **)s->env;
 	/* What really is in force: the layers of its running space. */
 	si.enforcement.n = (uint32_t)mon_space_enforcement(s, enf,
 	    nitems(enf));

@@ -435,6 +435,20 @@ mon_event_emit(struct ipc_event *ev)
 		    e->len);
 }
 
+/*
+ * The monitor has nothing more for a command.  It goes in order behind
+ * the monitor's events, and is not kept for a restarted writer: the
+ * barrier it completes is waited for with a bound anyway.
+ */
+void
+mon_event_drained(const char *sid, const char *cid)
+{
+	struct ipc_drained	 d = { sid, cid };
+
+	if (mon->auditw.ready)
+		(void)ipc_send(&mon->auditw.chan, IPC_DRAINED, 0, -1, &d);
+}
+
 void
 mon_event_session(const char *type, const struct mon_session *s,
     const char *const *fields, size_t nfields)

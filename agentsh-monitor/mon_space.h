@@ -28,9 +28,13 @@ struct mon_cmd {
 	uint64_t		 n;		/* cmd-<n>, the init's id */
 	char			 id[IPC_ID_MAX + 1];	/* command_id */
 	uint32_t		 token;		/* agentshd's peerid */
+	uint64_t		 connid;	/* whose request it is */
 	uint64_t		 started_ns;
 	int			 running;	/* the init said it runs */
 	int			 timed_out;
+	int			 killed;	/* POST /kill */
+	pid_t			 pid;		/* in the session's PID namespace */
+	char			 argv0[IPC_NAME_MAX + 1];	/* for events */
 	struct event		*ev_timeout;
 };
 TAILQ_HEAD(mon_cmd_list, mon_cmd);
@@ -66,6 +70,8 @@ void	 mon_exec_request(struct mon_conn *, uint32_t token,
 void	 mon_exec_init_exec_r(struct mon_peer *, struct ipc_msg *, void *);
 void	 mon_exec_init_exited(struct mon_peer *, struct ipc_msg *, void *);
 void	 mon_exec_abort_all(struct mon_space *, const char *why);
+void	 mon_exec_kill(struct mon_conn *, uint32_t token,
+	    const struct ipc_exec_kill *);
 void	 mon_exec_answer_error(uint32_t token, int status, const char *id,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

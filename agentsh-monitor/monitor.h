@@ -185,6 +185,7 @@ int	 mon_audit_start(struct mon_peer *);
 void	 mon_audit_link(void);
 void	 mon_audit_free(void);
 void	 mon_event_emit(struct ipc_event *);
+void	 mon_event_drained(const char *sid, const char *cid);
 void	 mon_event_session(const char *type, const struct mon_session *,
 	    const char *const *fields, size_t nfields);
 

@@ -142,7 +142,7 @@ child(struct uw_cmd *c, const struct ipc_init_exec *ex, int errfd)
 {
 	struct sigaction	 sa;
 	sigset_t		 none;
-	int			 hi[3], e;
+	int			 hi[3], e[2] = { IPC_INIT_STAGE_EXEC, 0 };
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
@@ -167,13 +167,15 @@ child(struct uw_cmd *c, const struct ipc_init_exec *ex, int errfd)
 		_exit(127);
 	errfd = 3;
 	closefrom(4);
-	if (chdir(ex->cwd) == -1)
+	if (chdir(ex->cwd) == -1) {
+		e[0] = IPC_INIT_STAGE_CWD;
 		goto fail;
+	}
 	errno = exec_search(ex->path, (char *const *)ex->argv.v,
 	    (char *const *)ex->env.v);
 fail:
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+	e[1] = errno;
+	if (write(errfd, e, sizeof(e)) != (ssize_t)sizeof(e))
 		_exit(126);
 	_exit(127);
 }
@@ -184,7 +186,7 @@ do_exec(struct ipc_chan *ch, const struct ipc_init_exec *ex)
 	struct ipc_init_exec_r	 r;
 	struct uw_cmd		*c;
 	ssize_t			 n;
-	int			 p[2], e = 0;
+	int			 p[2], e[2] = { 0, 0 };
 	pid_t			 pid;
 
 	memset(&r, 0, sizeof(r));
@@ -219,14 +221,16 @@ do_exec(struct ipc_chan *ch, const struct ipc_init_exec *ex)
 	}
 	close(p[1]);
 	do {
-		n = read(p[0], &e, sizeof(e));
+		n = read(p[0], e, sizeof(e));
 	} while (n == -1 && errno == EINTR);
 	close(p[0]);
 	cmd_close_fds(c);
 	if (n == (ssize_t)sizeof(e)) {
 		/* It never ran: reap it here, not as a command. */
 		(void)waitpid(pid, NULL, 0);
-		r.error = e != 0 ? e : EIO;
+		r.error = e[1] != 0 ? e[1] : EIO;
+		r.stage = e[0] == IPC_INIT_STAGE_CWD ? IPC_INIT_STAGE_CWD :
+		    IPC_INIT_STAGE_EXEC;
 		goto out;
 	}
 	c->pid = pid;

@@ -23,7 +23,10 @@ struct verb {
 
 static const struct verb verbs[] = {
 	{ "audit",	cmd_audit,	"verify an audit log" },
+	{ "exec",	cmd_exec,	"run a command in a session" },
 	{ "events",	cmd_events,	"tail a session's events, query the event store" },
+	{ "kill",	cmd_kill,	"kill a running command" },
+	{ "output",	cmd_output,	"page through a command's stored output" },
 	{ "policy",	cmd_policy,	"validate, show, list and evaluate policies" },
 	{ "server",	cmd_server,	"run the suite in the foreground" },
 	{ "session",	cmd_session,	"create, list, inspect, update and destroy sessions" },

@@ -7,6 +7,7 @@
 #define AGENTSH_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -39,6 +40,9 @@ void	 cli_print_json(json_t *);
 void	 cli_query_add(char **, const char *key, const char *val);
 int	 cli_events_stream(const char *sid);
 
+/* cmd_exec.c */
+size_t	 cli_write_output(const json_t *, int b64, FILE *);
+
 /* cmd_policy.c */
 const char	*cli_policies_dir(void);
 
@@ -48,5 +52,8 @@ int	 cmd_audit(int, char **);
 int	 cmd_server(int, char **);
 int	 cmd_session(int, char **);
 int	 cmd_events(int, char **);
+int	 cmd_exec(int, char **);
+int	 cmd_kill(int, char **);
+int	 cmd_output(int, char **);
 
 #endif /* AGENTSH_CLI_H */

@@ -20,6 +20,7 @@
 #include <linux/netlink.h>
 
 #include "agentshd.h"
+#include "d_exec.h"
 #include "http.h"
 #include "ipc_log.h"
 
@@ -83,7 +84,7 @@ req_abort(struct http_req *req, void *arg)
 	TAILQ_FOREACH_SAFE(p, &d->pending, entry, n)
 		if (p->req == req)
 			pending_free(p);
-	api_exec_abort(req);
+	d_exec_abort(req);
 	d_conn_forget_req(req);
 	(void)d_events_forget(req);
 }
@@ -154,11 +155,14 @@ mon_msg(struct ipc_chan *ch, struct ipc_msg *m, void *arg)
 	case IPC_SESS_CREATE_R:
 	case IPC_SESS_DESTROY_R:
 	case IPC_SESS_UPDATE_R:
-	case IPC_EXEC_R:
+	case IPC_EXEC_KILL_R:
 		answer(m, st);
 		break;
+	case IPC_EXEC_R:
+		d_exec_result(m->hdr.peerid, (struct ipc_exec_r *)st);
+		break;
 	case IPC_EXEC_OUTPUT:
-		api_exec_output(m->hdr.peerid, (struct ipc_exec_output *)st,
+		d_exec_output(m->hdr.peerid, (struct ipc_exec_output *)st,
 		    ipc_msg_take_fd(m));
 		break;
 	case IPC_PONG:

@@ -70,6 +70,8 @@ struct d_session {
 	char			*state_reason;
 	char			**enforcement;
 	size_t			 nenforcement;
+	char			**env;		/* exec defaults (PATCH) */
+	size_t			 nenv;
 	struct pol		*pol;		/* its compiled policy, or NULL */
 };
 TAILQ_HEAD(d_session_list, d_session);
@@ -133,6 +135,7 @@ void	 d_events_attach(int fd);
 void	 d_events_commit(void);
 void	 d_event_emit(struct ipc_event *);
 void	 d_event_emit_as(struct ipc_event *, enum ipc_ev_source);
+void	 d_event_send(uint32_t type, const void *st);
 void	 d_events_subscribe(struct http_req *, const char *sid);
 int	 d_events_forget(struct http_req *);
 void	 d_events_drop_sub(struct http_req *, const char *why);
@@ -152,10 +155,7 @@ const char *api_body_string(struct http_req *, json_t *, const char *key,
 
 /* api_exec.c */
 int	 api_exec_route(struct http_req *, const char *path);
-void	 api_exec_output(uint32_t token, const struct ipc_exec_output *,
-	    int fd);
-void	 api_exec_result(struct http_req *, const struct ipc_exec_r *);
-void	 api_exec_abort(struct http_req *);
+void	 api_kill_answer(struct http_req *, const struct ipc_sess_r *);
 
 /* store.c */
 struct store_event {
@@ -188,6 +188,12 @@ size_t	 store_events_pending(const struct store *);
 int	 store_events_commit(struct store *);
 int	 store_events_walk(struct store *, const char *sid, uint64_t since,
 	    uint64_t until, int desc, store_walk_fn, void *);
+struct audit_buf;
+int	 store_output_put(struct store *, const char *sid, const char *cid,
+	    int stream, uint64_t off, const void *, size_t);
+int	 store_output_read(struct store *, const char *sid, const char *cid,
+	    int stream, uint64_t off, size_t max, struct audit_buf *,
+	    uint64_t *total);
 
 /* sandbox.c */
 void	 agentshd_sandbox_enter(void);

@@ -327,8 +327,8 @@ api_answer(struct http_req *req, uint32_t type, const void *st)
 	const struct ipc_sess_r	*r = st;
 	struct d_session	*s;
 
-	if (type == IPC_EXEC_R) {
-		api_exec_result(req, st);
+	if (type == IPC_EXEC_KILL_R) {
+		api_kill_answer(req, st);
 		return;
 	}
 	if (r->status >= 300) {

@@ -16,6 +16,7 @@
 
 #include "agentshd.h"
 #include "audit_event.h"
+#include "d_exec.h"
 #include "http.h"
 #include "ipc_log.h"
 
@@ -121,6 +122,8 @@ record(const struct ipc_evb_entry *e)
 	E.stored++;
 	E.last_seq = e->seq;
 	E.have_last = 1;
+	d_exec_event(e->session_id, e->command_id, e->type, e->decision,
+	    e->json, e->jsonlen);
 	if (!TAILQ_EMPTY(&E.subs)) {
 		if ((p = malloc(sizeof(*p) + e->jsonlen)) == NULL)
 			fatal("malloc");
@@ -160,6 +163,7 @@ barrier(const struct ipc_ev_barrier *b)
 	d_events_commit();
 	log_debug("events of %s/%s complete (%llu stored so far)",
 	    b->session_id, b->command_id, (unsigned long long)E.stored);
+	d_exec_barrier(b->session_id, b->command_id);
 }
 
 static void
@@ -243,6 +247,14 @@ d_event_emit_as(struct ipc_event *ev, enum ipc_ev_source src)
 		ev->ts_ns = ipc_now_ns();
 	if (ipc_send(&E.ch, IPC_EVENT, 0, -1, ev) == -1)
 		log_warn("event %s", ev->type);
+}
+
+/* Other messages of a source (W_EXPECT, DRAINED) on the same channel. */
+void
+d_event_send(uint32_t type, const void *st)
+{
+	if (E.up && ipc_send(&E.ch, type, 0, -1, st) == -1)
+		log_warn("%s", ipc_msg_name(type));
 }
 
 void

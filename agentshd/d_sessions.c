@@ -52,6 +52,9 @@ session_free(struct d_session *s)
 	for (size_t i = 0; i < s->nenforcement; i++)
 		free(s->enforcement[i]);
 	free(s->enforcement);
+	for (size_t i = 0; i < s->nenv; i++)
+		freezero(s->env[i], strlen(s->env[i]));
+	free(s->env);
 	pol_free(s->pol);
 	free(s);
 }
@@ -93,6 +96,10 @@ d_session_info(const struct ipc_sess_info *si)
 	for (uint32_t i = 0; i < si->enforcement.n; i++)
 		s->enforcement[s->nenforcement++] =
 		    xstrdup(si->enforcement.v[i]);
+	if ((s->env = calloc(si->env.n + 1, sizeof(char *))) == NULL)
+		fatal("calloc");
+	for (uint32_t i = 0; i < si->env.n; i++)
+		s->env[s->nenv++] = xstrdup(si->env.v[i]);
 
 	/* The owner outlives the session: its events stay its own. */
 	if ((old = d_session_find(s->id)) == NULL)

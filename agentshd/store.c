@@ -5,6 +5,7 @@
  *   events	session \0 time(be64) seq(be64) -> header, type, command, JSON
  *   events_t	time(be64) seq(be64) -> session  (search across sessions)
  *   owners	session -> owner uid \0 key id  (outlives the session)
+ *   output	session \0 command \0 stream offset(be64) -> a chunk
  *
  * Events are written in batches: one write transaction collects them
  * until store_events_commit(), which agentshd calls on a short timer, on
@@ -21,6 +22,7 @@
 
 #include "agentshd.h"
 #include "ipc_msg.h"
+#include "audit_json.h"
 #include "ipc_log.h"
 
 /* Sparse: only what is written takes disk space. */
@@ -33,6 +35,7 @@ struct store {
 	MDB_dbi		 events;
 	MDB_dbi		 events_t;
 	MDB_dbi		 owners;
+	MDB_dbi		 output;
 	MDB_txn		*batch;		/* open write transaction, or NULL */
 	size_t		 nbatch;
 };
@@ -68,6 +71,7 @@ store_open(const char *dir, char *err, size_t errlen)
 	    (rc = mdb_dbi_open(txn, "events_t", MDB_CREATE,
 	    &st->events_t)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "owners", MDB_CREATE, &st->owners)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "output", MDB_CREATE, &st->output)) != 0 ||
 	    (rc = mdb_txn_commit(txn)) != 0) {
 		(void)snprintf(err, errlen, "store %s: %s", dir,
 		    mdb_strerror(rc));
@@ -382,4 +386,103 @@ store_events_walk(struct store *st, const char *sid, uint64_t since,
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
 	return 0;
+}
+
+static size_t
+output_key(uint8_t *kb, const char *sid, const char *cid, int stream,
+    uint64_t off)
+{
+	size_t	 sl = strlen(sid), cl = strlen(cid);
+
+	memcpy(kb, sid, sl);
+	kb[sl] = '\0';
+	memcpy(kb + sl + 1, cid, cl);
+	kb[sl + 1 + cl] = '\0';
+	kb[sl + cl + 2] = (uint8_t)stream;
+	be64(kb + sl + cl + 3, off);
+	return sl + cl + 11;
+}
+
+/* A chunk of a command's output, at its offset in the stream. */
+int
+store_output_put(struct store *st, const char *sid, const char *cid,
+    int stream, uint64_t off, const void *data, size_t len)
+{
+	uint8_t	 kb[2 * IPC_ID_MAX + 16];
+	MDB_val	 k, v = { len, (void *)data };
+	int	 rc;
+
+	if (strlen(sid) > IPC_ID_MAX || strlen(cid) > IPC_ID_MAX ||
+	    batch_txn(st) == NULL)
+		return -1;
+	k.mv_size = output_key(kb, sid, cid, stream, off);
+	k.mv_data = kb;
+	if ((rc = mdb_put(st->batch, st->output, &k, &v, 0)) != 0) {
+		log_warnx("store: output of %s: %s", cid, mdb_strerror(rc));
+		mdb_txn_abort(st->batch);
+		st->batch = NULL;
+		st->nbatch = 0;
+		return -1;
+	}
+	st->nbatch++;
+	return 0;
+}
+
+/*
+ * Copies up to 'max' bytes of a stream from 'off' into out (an audit_buf);
+ * *total is the stream's length.  -1 when the command has no output
+ * stored for that stream at all.
+ */
+int
+store_output_read(struct store *st, const char *sid, const char *cid,
+    int stream, uint64_t off, size_t max, struct audit_buf *out,
+    uint64_t *total)
+{
+	MDB_txn		*txn;
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	uint8_t		 kb[2 * IPC_ID_MAX + 16];
+	size_t		 pre, kl;
+	int		 rc, found = 0;
+
+	*total = 0;
+	if (strlen(sid) > IPC_ID_MAX || strlen(cid) > IPC_ID_MAX)
+		return -1;
+	kl = output_key(kb, sid, cid, stream, 0);
+	pre = kl - 8;
+	if (mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn) != 0)
+		return -1;
+	if (mdb_cursor_open(txn, st->output, &cur) != 0) {
+		mdb_txn_abort(txn);
+		return -1;
+	}
+	k.mv_size = kl;
+	k.mv_data = kb;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t	 co, ce;
+
+		if (k.mv_size != kl || memcmp(k.mv_data, kb, pre) != 0)
+			break;
+		found = 1;
+		co = get_be64((const uint8_t *)k.mv_data + pre);
+		ce = co + v.mv_size;
+		if (ce > *total)
+			*total = ce;
+		if (ce <= off || out->len >= max || co > off + out->len)
+			continue;
+		{
+			size_t	 skip = (size_t)(off + out->len - co);
+			size_t	 n = v.mv_size - skip;
+
+			if (n > max - out->len)
+				n = max - out->len;
+			if (audit_buf_add(out, (const uint8_t *)v.mv_data +
+			    skip, n) == -1)
+				break;
+		}
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return found ? 0 : -1;
 }

@@ -94,6 +94,7 @@ static const struct ipc_field f_sess_info[] = {
 	F(ipc_sess_info, flags, FLAGS, IPC_SESS_F_ALL),
 	F(ipc_sess_info, state_reason, STR, IPC_ERRMSG_MAX),
 	F(ipc_sess_info, enforcement, STRV, 32),
+	F(ipc_sess_info, env, STRV, IPC_SESS_ENV_MAX),
 };
 static const struct ipc_field f_sess_gone[] = {
 	F(ipc_sess_gone, id, STR, IPC_ID_MAX),
@@ -179,11 +180,19 @@ static const struct ipc_field f_w_offender[] = {
 static const struct ipc_field f_exec[] = {
 	F(ipc_exec, connid, U64, 0),
 	F(ipc_exec, id, STR, IPC_ID_MAX),
+	F(ipc_exec, command_id, STR, IPC_ID_MAX),
 	F(ipc_exec, command, STR, IPC_PATH_MAX),
+	F(ipc_exec, argv0, STR, IPC_PATH_MAX),
 	F(ipc_exec, args, STRV, IPC_EXEC_ARGS_MAX),
-	F(ipc_exec, env, STRV, IPC_SESS_ENV_MAX),
+	F(ipc_exec, env, STRV, IPC_EXEC_ENV_MAX),
 	F(ipc_exec, cwd, STR, IPC_PATH_MAX),
 	F(ipc_exec, timeout_ms, U64, 0),
+	F(ipc_exec, flags, FLAGS, IPC_EXEC_REQ_F_ALL),
+};
+static const struct ipc_field f_exec_kill[] = {
+	F(ipc_exec_kill, connid, U64, 0),
+	F(ipc_exec_kill, id, STR, IPC_ID_MAX),
+	F(ipc_exec_kill, command_id, STR, IPC_ID_MAX),
 };
 static const struct ipc_field f_exec_r[] = {
 	F(ipc_exec_r, status, U32, 0),
@@ -231,6 +240,7 @@ static const struct ipc_field f_init_exec_r[] = {
 	F(ipc_init_exec_r, cmd, U64, 0),
 	F(ipc_init_exec_r, pid, I32, 0),
 	F(ipc_init_exec_r, error, I32, 0),
+	F(ipc_init_exec_r, stage, ENUM, IPC_INIT_STAGE_MAX),
 };
 static const struct ipc_field f_init_exited[] = {
 	F(ipc_init_exited, cmd, U64, 0),
@@ -266,6 +276,8 @@ static const struct ipc_msgdef catalogue[] = {
 	DEF(IPC_EXEC, ipc_exec, NONE, f_exec),
 	DEF(IPC_EXEC_R, ipc_exec_r, NONE, f_exec_r),
 	DEF(IPC_EXEC_OUTPUT, ipc_exec_output, REQUIRED, f_exec_output),
+	DEF(IPC_EXEC_KILL, ipc_exec_kill, NONE, f_exec_kill),
+	DEF(IPC_EXEC_KILL_R, ipc_sess_r, NONE, f_sess_r),
 	DEF(IPC_INIT_SETUP, ipc_init_setup, NONE, f_init_setup),
 	DEF(IPC_INIT_SETUP_R, ipc_init_setup_r, NONE, f_init_setup_r),
 	{ IPC_INIT_WORKSPACE, "IPC_INIT_WORKSPACE", IPC_FD_REQUIRED, 0, f_none,

@@ -42,6 +42,8 @@ enum ipc_type {
 	IPC_EXEC		= 0x0140,
 	IPC_EXEC_R		= 0x0141,
 	IPC_EXEC_OUTPUT		= 0x0142,
+	IPC_EXEC_KILL		= 0x0144,
+	IPC_EXEC_KILL_R		= 0x0145,
 
 	/* monitor <-> session init (agentsh-unixwrap --init) */
 	IPC_INIT_SETUP		= 0x0200,
@@ -205,6 +207,7 @@ struct ipc_sess_info {
 	uint32_t	 flags;		/* IPC_SESS_F_* */
 	const char	*state_reason;
 	struct ipc_strv	 enforcement;	/* layers enforcing its policy */
+	struct ipc_strv	 env;		/* exec defaults, "NAME=value" */
 };
 
 struct ipc_sess_gone {
@@ -371,14 +374,33 @@ struct ipc_w_offender {
 /* POST /sessions/{id}/exec: run one command in the session. */
 #define IPC_EXEC_ARGS_MAX	 4096
 
+#define IPC_EXEC_ENV_MAX	 1024
+#define IPC_EXEC_F_STDIN	 0x01	/* agentshd writes its stdin */
+#define IPC_EXEC_REQ_F_ALL	 0x01
+
+/*
+ * A command agentshd prechecked.  agentshd names it (the id its events
+ * carry) and gives the environment the policy built; the monitor adds
+ * AGENTSH_IN_SESSION and AGENTSH_SESSION_ID itself.
+ */
 struct ipc_exec {
 	uint64_t	 connid;
 	const char	*id;		/* the session */
+	const char	*command_id;	/* "cmd-" and a UUID */
 	const char	*command;
+	const char	*argv0;		/* "" = the command */
 	struct ipc_strv	 args;
-	struct ipc_strv	 env;		/* "NAME=value" the request gives */
+	struct ipc_strv	 env;		/* "NAME=value", the whole of it */
 	const char	*cwd;		/* "" = the session's */
 	uint64_t	 timeout_ms;	/* 0 = none */
+	uint32_t	 flags;		/* IPC_EXEC_F_* */
+};
+
+/* POST /kill/{cmd}: the command's whole cgroup is killed. */
+struct ipc_exec_kill {
+	uint64_t	 connid;
+	const char	*id;		/* the session */
+	const char	*command_id;
 };
 
 /* IPC_EXEC_R flags */
@@ -406,6 +428,7 @@ struct ipc_exec_r {
 enum ipc_stream {
 	IPC_STREAM_STDOUT = 0,
 	IPC_STREAM_STDERR,
+	IPC_STREAM_STDIN,	/* the write end, for agentshd */
 	IPC_STREAM_MAX
 };
 
@@ -481,7 +504,11 @@ struct ipc_init_exec_r {
 	uint64_t	 cmd;
 	int32_t		 pid;		/* in the session's PID namespace */
 	int32_t		 error;		/* errno; 0: it runs */
+	uint32_t	 stage;		/* what failed: IPC_INIT_STAGE_* */
 };
+#define IPC_INIT_STAGE_EXEC	0
+#define IPC_INIT_STAGE_CWD	1	/* chdir to the working directory */
+#define IPC_INIT_STAGE_MAX	2
 
 struct ipc_init_exited {
 	uint64_t	 cmd;

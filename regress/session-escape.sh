@@ -9,6 +9,8 @@
 require_root
 require_cmd jq curl setpriv ip
 
+# the layers of the space are under test here, not the policy
+SUITE_POLICY=agent-observe
 P="$BIN/session-probe"
 [ -x "$P" ] || fail "session-probe is not built (make check builds it)"
 U=$(make_user ags)

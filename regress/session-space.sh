@@ -12,6 +12,8 @@ require_cmd jq curl
 
 U=$(make_user agv)
 UID_U=$(id -u "$U")
+# the layers of the space are under test here, not the policy
+SUITE_POLICY=agent-observe
 suite_config
 [ -n "$SUITE_CGROUP" ] || skip "no cgroup2 hierarchy"
 CG="$SUITE_CGROUP/sessions"
