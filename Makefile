@@ -419,12 +419,18 @@ bench/policy-eval: $(BENCH_POLICY_OBJS) $(LIBS_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_POLICY_OBJS) $(LIBS_A) \
 	    $(POLICY_LIBS)
 
-BENCHES = bench/audit-append bench/policy-eval
+BENCH_ROUNDTRIP_OBJS = bench/roundtrip.o
+bench/roundtrip: $(BENCH_ROUNDTRIP_OBJS) $(LIBS_A)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(BENCH_ROUNDTRIP_OBJS) $(LIBS_A)
+
+BENCHES = bench/audit-append bench/policy-eval bench/roundtrip
 
 bench: all $(BENCHES) $(REGRESS_HELPERS)
 	bench/audit-append
 	bench/policy-eval -d etc/policies
 	REGRESS_BINS="$(BINS) $(REGRESS_HELPERS)" bench/events-pipeline
+	REGRESS_BINS="$(BINS) $(REGRESS_HELPERS)" bench/exec-roundtrip
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) \

@@ -30,26 +30,10 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "bench.h"
 
 #define TMPFS_MAGIC_	0x01021994
 #define TICK_EVERY	64
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void
 rm_dir(const char *dir)
