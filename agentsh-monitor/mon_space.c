@@ -776,7 +776,7 @@ mon_space_enforcement(const struct mon_session *s, const char **v,
 	const struct mon_space	*sp = s->space;
 	size_t			 n = 0;
 
-	if (sp == NULL || !sp->ready || max < 4)
+	if (sp == NULL || !sp->ready || max < 5)
 		return 0;
 	if (sp->layers & MON_LAYER_NAMESPACES)
 		v[n++] = "namespaces";
@@ -786,5 +786,7 @@ mon_space_enforcement(const struct mon_session *s, const char **v,
 		v[n++] = "landlock-scope";
 	if (mon_apiguard_active())
 		v[n++] = "api-guard";
+	/* agentshd decides every command it is asked to run before sending it. */
+	v[n++] = "precheck";
 	return n;
 }

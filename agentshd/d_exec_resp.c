@@ -288,7 +288,6 @@ enforcement_json(const struct d_exec *ex)
 		for (size_t i = 0; i < s->nenforcement; i++)
 			json_array_append_new(layers,
 			    json_string(s->enforcement[i]));
-	json_array_append_new(layers, json_string("precheck"));
 	return json_pack("{s:o, s:b, s:s}", "layers", layers,
 	    "per_exec", 0, "note", "only the top-level command is decided by "
 	    "the policy (precheck); the commands it starts run in the "

@@ -111,7 +111,7 @@ alive() {
 # --- every layer in place ---------------------------------------------------
 round
 expect_eq "enforcement (root owner)" "$ENF_R" \
-    '["namespaces","filter","landlock-scope","api-guard"]'
+    '["namespaces","filter","landlock-scope","api-guard","precheck"]'
 expect_eq "enforcement (ordinary owner)" "$ENF_U" "$ENF_R"
 # the session filter
 both "errno EPERM" unshare-user

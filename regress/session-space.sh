@@ -44,7 +44,7 @@ state_of() {
 api POST /api/v1/sessions "{\"workspace\":\"$SUITE/ws\",\"id\":\"r\"}"
 expect_eq "create" "$status" 201
 expect_eq "enforcement" "$(echo "$body" | jq -c .enforcement)" \
-    '["namespaces","filter","landlock-scope","api-guard"]'
+    '["namespaces","filter","landlock-scope","api-guard","precheck"]'
 init=$(init_of r)
 [ -n "$init" ] && [ "$(echo "$init" | wc -l)" -eq 1 ] ||
     fail "not one process in the init cgroup: '$init'"
@@ -187,7 +187,7 @@ expect_eq "rebuilt on first use" "$out" /workspace/made
     fail "no new init for the rebuilt session"
 api GET /api/v1/sessions/u
 expect_eq "layers back" "$(echo "$body" | jq -c .enforcement)" \
-    '["namespaces","filter","landlock-scope","api-guard"]'
+    '["namespaces","filter","landlock-scope","api-guard","precheck"]'
 api DELETE /api/v1/sessions/b
 expect_eq "a broken session can be destroyed" "$status" 204
 exit 0
