@@ -32,8 +32,6 @@
 #include "ipc_log.h"
 
 #define UW_MAX_CMDS	 256
-#define UW_DEFAULT_PATH	 "/usr/local/sbin:/usr/local/bin:/usr/sbin:" \
-			 "/usr/bin:/sbin:/bin"
 
 struct uw_cmd {
 	int		 used;
@@ -100,7 +98,11 @@ cmd_free(struct uw_cmd *c)
 	c->used = 0;
 }
 
-/* In the child: execve along PATH the way a shell would. */
+/*
+ * In the child: execve along PATH the way a shell would, but only in
+ * absolute directories: those are the places agentshd's precheck decided
+ * (an empty or relative entry would depend on the working directory).
+ */
 static int
 exec_search(const char *path, char *const argv[], char *const envp[])
 {
@@ -117,12 +119,12 @@ exec_search(const char *path, char *const argv[], char *const envp[])
 		if (strncmp(envp[i], "PATH=", 5) == 0)
 			p = envp[i] + 5;
 	if (p == NULL)
-		p = UW_DEFAULT_PATH;
+		p = IPC_EXEC_DEFAULT_PATH;
 	for (;;) {
 		e = strchrnul(p, ':');
 		dl = (size_t)(e - p);
-		if ((size_t)snprintf(buf, sizeof(buf), "%.*s%s%s", (int)dl, p,
-		    dl ? "/" : "", path) < sizeof(buf)) {
+		if (dl > 0 && *p == '/' && (size_t)snprintf(buf, sizeof(buf),
+		    "%.*s/%s", (int)dl, p, path) < sizeof(buf)) {
 			execve(buf, argv, envp);
 			if (errno == EACCES)
 				eacces = 1;

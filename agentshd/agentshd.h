@@ -189,11 +189,16 @@ int	 store_events_commit(struct store *);
 int	 store_events_walk(struct store *, const char *sid, uint64_t since,
 	    uint64_t until, int desc, store_walk_fn, void *);
 struct audit_buf;
+#define STORE_OUTPUT_CUT	 UINT64_MAX	/* the offset of the length marker */
+#define STORE_OUTPUT_KEEP	 (64ULL << 20)	/* per stream of a command */
+#define STORE_OUTPUT_COMMIT	 (8U << 20)	/* batch output before a commit */
 int	 store_output_put(struct store *, const char *sid, const char *cid,
 	    int stream, uint64_t off, const void *, size_t);
 int	 store_output_read(struct store *, const char *sid, const char *cid,
 	    int stream, uint64_t off, size_t max, struct audit_buf *,
-	    uint64_t *total);
+	    uint64_t *total, uint64_t *kept);
+size_t	 store_output_pending(const struct store *);
+int	 store_output_del(struct store *, const char *sid);
 
 /* sandbox.c */
 void	 agentshd_sandbox_enter(void);

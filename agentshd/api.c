@@ -346,6 +346,11 @@ api_answer(struct http_req *req, uint32_t type, const void *st)
 			http_reply_error(req, 500, "session %s vanished", r->id);
 			return;
 		}
+		/* A new session of a reused id starts with no output, even
+		 * when agentshd missed the old one's end. */
+		if (type == IPC_SESS_CREATE_R &&
+		    store_output_del(d->store, r->id) == -1)
+			log_warnx("session %s: old output not removed", r->id);
 		api_reply_json(req, (int)r->status, d_session_json(s));
 		break;
 	default:

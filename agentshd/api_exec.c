@@ -92,7 +92,7 @@ output_page(struct http_req *req, const char *sid, const char *cid)
 	struct audit_buf	 out = { 0 };
 	char			 bad[64], *v = NULL;
 	const char		*errstr;
-	uint64_t		 total;
+	uint64_t		 total, kept;
 	long long		 off = 0, lim = OUTPUT_PAGE_DEFAULT;
 	int			 which = 0, b64 = 0;
 	json_t			*o;
@@ -150,7 +150,7 @@ output_page(struct http_req *req, const char *sid, const char *cid)
 	free(v);
 	d_events_commit();
 	if (store_output_read(d->store, sid, cid, which, (uint64_t)off,
-	    (size_t)lim, &out, &total) == -1) {
+	    (size_t)lim, &out, &total, &kept) == -1) {
 		http_reply_error(req, 404, "command %s not found in session "
 		    "%s (it never ran)", cid, sid);
 		return;
@@ -158,8 +158,8 @@ output_page(struct http_req *req, const char *sid, const char *cid)
 	o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:b, s:o, s:b}",
 	    "command_id", cid, "stream", which ? "stderr" : "stdout",
 	    "offset", off, "limit", lim, "total_bytes", (json_int_t)total,
-	    "truncated", 0, "data", d_exec_bytes(out.data, out.len, b64),
-	    "has_more", (uint64_t)off + out.len < total);
+	    "truncated", kept < total, "data", d_exec_bytes(out.data, out.len,
+	    b64), "has_more", (uint64_t)off + out.len < kept);
 	if (b64)
 		json_object_set_new(o, "encoding", json_string("base64"));
 	audit_buf_clear(&out);

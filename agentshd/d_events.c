@@ -90,9 +90,12 @@ d_events_commit(void)
 		usleep(1000 * (useconds_t)atoi(
 		    getenv("AGENTSH_REGRESS_SLOW_STORE")));
 #endif
+	/* Lost with the batch: acknowledging later ones would drop them
+	 * from the writer too, so restart and have them replayed. */
 	if (store_events_pending(d->store) > 0 &&
 	    store_events_commit(d->store) == -1)
-		return;		/* not acknowledged: the writer keeps them */
+		fatalx("events not stored; restarting so that they are "
+		    "replayed");
 	if (E.have_last && E.up) {
 		ack.seq = E.last_seq;
 		(void)ipc_send(&E.ch, IPC_EV_ACK, 0, -1, &ack);
@@ -116,9 +119,16 @@ record(const struct ipc_evb_entry *e)
 {
 	struct d_pub	*p;
 
+	/*
+	 * A failed put spoils the whole batch, and a later acknowledgement
+	 * would cover what it lost: start again instead, and the audit
+	 * writer replays everything not acknowledged to the new agentshd.
+	 */
 	if (store_event_put(d->store, e->session_id, e->ts_ns, e->seq,
 	    e->type, e->command_id, e->decision, e->json, e->jsonlen) == -1)
-		return;
+		fatalx("event %llu of session %s not stored; restarting so "
+		    "that it is replayed", (unsigned long long)e->seq,
+		    e->session_id);
 	E.stored++;
 	E.last_seq = e->seq;
 	E.have_last = 1;

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,7 @@ d_exec_free(struct d_exec *ex)
 		json_decref(ex->evs[i]);
 	json_decref(ex->request);
 	free(ex->command);
+	free(ex->rule);
 	free(ex->error);
 	free(ex->env_error);
 	free(ex);
@@ -323,13 +325,24 @@ out_cb(evutil_socket_t fd, short what, void *arg)
 		n = 0;
 	}
 	if (n == 0) {
+		if (o->cut)
+			(void)store_output_put(d->store, ex->sid, ex->cid, which,
+			    STORE_OUTPUT_CUT, &o->total, sizeof(o->total));
 		out_close(o);
 		maybe_respond(ex);
 		return;
 	}
-	(void)store_output_put(d->store, ex->sid, ex->cid, which, o->total,
-	    buf, (size_t)n);
+	/* The store keeps the first STORE_OUTPUT_KEEP bytes of a stream and,
+	 * once it has more, how long it really is; the command never waits. */
+	if (o->total < STORE_OUTPUT_KEEP)
+		(void)store_output_put(d->store, ex->sid, ex->cid, which,
+		    o->total, buf, (uint64_t)n < STORE_OUTPUT_KEEP - o->total ?
+		    (size_t)n : (size_t)(STORE_OUTPUT_KEEP - o->total));
 	o->total += (uint64_t)n;
+	if (o->total > STORE_OUTPUT_KEEP)
+		o->cut = 1;
+	if (store_output_pending(d->store) > STORE_OUTPUT_COMMIT)
+		d_events_commit();
 	stream_chunk(ex, which, buf, (size_t)n);
 	keep = (size_t)n;
 	if (o->len + keep > EXEC_OUTPUT_MAX)
@@ -545,6 +558,79 @@ build_env(const struct d_exec *ex, const struct d_session *s,
 	return rc;
 }
 
+/* Keeps the strictest of two decisions in *best. */
+static void
+stricter(struct pol_result *best, const struct pol_result *r)
+{
+	if (pol_decision_strictness(r->decision) >
+	    pol_decision_strictness(best->decision))
+		*best = *r;
+}
+
+/*
+ * The precheck decides what the init will really run.  A bare name is
+ * looked up along the PATH of the environment the command gets, so every
+ * directory it could be found in is decided as well (the init only
+ * searches absolute directories); an argv0 is decided as the name the
+ * program sees, since a multi-call binary acts on it.  The strictest
+ * decision wins.  penv NULL: the environment is not built yet.
+ */
+static void
+precheck(struct d_exec *ex, const struct d_session *s,
+    const struct pol_ctx *ctx, struct pol_exec_req *xr, const char **argv,
+    const struct pol_env *penv)
+{
+	struct pol_result	 r;
+	const char		*argv0, *cmd = argv[0], *p = NULL, *e;
+	json_t			*v;
+	char			 buf[PATH_MAX];
+	size_t			 dl;
+
+	argv0 = (v = json_object_get(ex->request, "argv0")) != NULL &&
+	    json_string_length(v) > 0 ? json_string_value(v) : NULL;
+	if (penv == NULL) {
+		xr->path = strchr(cmd, '/') != NULL ? cmd : NULL;
+		(void)pol_eval_exec(s->pol, ctx, xr, &ex->pre);
+		if (argv0 != NULL && strcmp(argv0, cmd) != 0) {
+			/* by that name alone, as a multi-call binary sees it */
+			argv[0] = argv0;
+			xr->path = NULL;
+			(void)pol_eval_exec(s->pol, ctx, xr, &r);
+			argv[0] = cmd;
+			xr->path = strchr(cmd, '/') != NULL ? cmd : NULL;
+			stricter(&ex->pre, &r);
+		}
+		return;
+	}
+	if (strchr(cmd, '/') != NULL)
+		return;
+	for (size_t i = 0; i < penv->n; i++)
+		if (strncmp(penv->env[i], "PATH=", 5) == 0)
+			p = penv->env[i] + 5;
+	if (p == NULL)
+		p = IPC_EXEC_DEFAULT_PATH;
+	for (;; p = e + 1) {
+		e = strchrnul(p, ':');
+		dl = (size_t)(e - p);
+		if (dl > 0 && *p == '/' && (size_t)snprintf(buf, sizeof(buf),
+		    "%.*s/%s", (int)dl, p, cmd) < sizeof(buf)) {
+			xr->path = buf;
+			(void)pol_eval_exec(s->pol, ctx, xr, &r);
+			stricter(&ex->pre, &r);
+		}
+		if (*e == '\0')
+			break;
+	}
+	xr->path = NULL;
+}
+
+static int
+runs_after(const struct pol_result *r)
+{
+	return r->effective == POL_ALLOW || r->effective == POL_AUDIT ||
+	    r->effective == POL_REDIRECT;
+}
+
 /*
  * Starts a command the API took: the precheck, its event, then either the
  * answer (denied) or the request to the monitor.
@@ -583,15 +669,29 @@ d_exec_start(struct d_exec *ex)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.opaque = (enum pol_opaque)d->shellc_opaque;
 	memset(&xr, 0, sizeof(xr));
-	xr.path = strchr(argv[0], '/') != NULL ? argv[0] : NULL;
 	xr.argv = argv;
 	xr.argc = argc;
 	xr.depth = 0;
-	(void)pol_eval_exec(s->pol, &ctx, &xr, &ex->pre);
-	runs = ex->pre.effective == POL_ALLOW ||
-	    ex->pre.effective == POL_AUDIT || ex->pre.effective == POL_REDIRECT;
-	memset(&ie, 0, sizeof(ie));
+	precheck(ex, s, &ctx, &xr, argv, NULL);
 	memset(&env, 0, sizeof(env));
+	runs = runs_after(&ex->pre);
+	/* An environment over a limit of the policy: it does not start. */
+	if (runs && build_env(ex, s, &xr, &env, err, sizeof(err)) == -1) {
+		if ((ex->env_error = strdup(err)) == NULL)
+			fatal("strdup");
+		runs = 0;
+	}
+	if (runs) {
+		precheck(ex, s, &ctx, &xr, argv, &env);
+		runs = runs_after(&ex->pre);
+	}
+	/* The answer outlives the policy when the session goes first. */
+	if (ex->pre.rule != NULL) {
+		if ((ex->rule = strdup(ex->pre.rule)) == NULL)
+			fatal("strdup");
+		ex->pre.rule = ex->rule;
+	}
+	memset(&ie, 0, sizeof(ie));
 	ie.command = argv[0];
 	ie.args.n = (uint32_t)(argc - 1);
 	ie.args.v = argv + 1;
@@ -611,12 +711,6 @@ d_exec_start(struct d_exec *ex)
 		ie.command = rd->command;
 		ie.args.n = (uint32_t)na;
 		ie.args.v = args;
-	}
-	/* An environment over a limit of the policy: it does not start. */
-	if (runs && build_env(ex, s, &xr, &env, err, sizeof(err)) == -1) {
-		if ((ex->env_error = strdup(err)) == NULL)
-			fatal("strdup");
-		runs = 0;
 	}
 	emit_policy_event(ex, argv, argc);
 	expect_and_drain(ex, runs);

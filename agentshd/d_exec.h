@@ -24,7 +24,8 @@ struct exec_out {
 	struct event	*ev;
 	uint8_t		*buf;		/* the first EXEC_OUTPUT_MAX bytes */
 	size_t		 len;
-	uint64_t	 total;		/* everything, all in the store */
+	uint64_t	 total;		/* everything */
+	int		 cut;		/* more than the store keeps */
 	int		 done;
 };
 
@@ -52,6 +53,8 @@ struct d_exec {
 	uint64_t		 timeout_ms;	/* 0: none */
 	char			*env_error;	/* the environment broke a limit */
 	struct pol_result	 pre;		/* the precheck */
+	char			*rule;		/* pre.rule: a copy, the policy
+						 * may go before the answer */
 	int			 ran;		/* sent to the monitor */
 	/* the outcome */
 	int			 have_result;

@@ -133,6 +133,8 @@ d_session_gone(const char *id)
 		return;
 	TAILQ_REMOVE(&d->sessions, s, entry);
 	(void)store_del_session(d->store, id);
+	/* Its output is its commands', not the next session's of that id. */
+	(void)store_output_del(d->store, id);
 	session_free(s);
 }
 

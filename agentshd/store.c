@@ -5,7 +5,9 @@
  *   events	session \0 time(be64) seq(be64) -> header, type, command, JSON
  *   events_t	time(be64) seq(be64) -> session  (search across sessions)
  *   owners	session -> owner uid \0 key id  (outlives the session)
- *   output	session \0 command \0 stream offset(be64) -> a chunk
+ *   output	session \0 command \0 stream offset(be64) -> a chunk; at
+ *		offset 2^64-1, when a stream outgrew what is kept of it, its
+ *		real length (be64)
  *
  * Events are written in batches: one write transaction collects them
  * until store_events_commit(), which agentshd calls on a short timer, on
@@ -38,6 +40,7 @@ struct store {
 	MDB_dbi		 output;
 	MDB_txn		*batch;		/* open write transaction, or NULL */
 	size_t		 nbatch;
+	size_t		 output_bytes;	/* of output in the batch */
 };
 
 /* The value header of an event. */
@@ -251,6 +254,7 @@ store_events_commit(struct store *st)
 	rc = mdb_txn_commit(st->batch);
 	st->batch = NULL;
 	st->nbatch = 0;
+	st->output_bytes = 0;
 	if (rc != 0) {
 		log_warnx("store: commit: %s", mdb_strerror(rc));
 		return -1;
@@ -403,40 +407,94 @@ output_key(uint8_t *kb, const char *sid, const char *cid, int stream,
 	return sl + cl + 11;
 }
 
-/* A chunk of a command's output, at its offset in the stream. */
+/*
+ * A chunk of a command's output, at its offset in the stream; off
+ * STORE_OUTPUT_CUT with an 8-byte length marks where keeping it stopped.
+ * It goes in a transaction nested in the batch: a failure here (the map
+ * full, say) loses this chunk, never the events the batch holds.
+ */
 int
 store_output_put(struct store *st, const char *sid, const char *cid,
     int stream, uint64_t off, const void *data, size_t len)
 {
-	uint8_t	 kb[2 * IPC_ID_MAX + 16];
+	uint8_t	 kb[2 * IPC_ID_MAX + 16], lb[8];
 	MDB_val	 k, v = { len, (void *)data };
+	MDB_txn	*txn;
 	int	 rc;
 
 	if (strlen(sid) > IPC_ID_MAX || strlen(cid) > IPC_ID_MAX ||
 	    batch_txn(st) == NULL)
 		return -1;
+	if (off == STORE_OUTPUT_CUT) {
+		be64(lb, *(const uint64_t *)data);
+		v.mv_size = sizeof(lb);
+		v.mv_data = lb;
+	}
 	k.mv_size = output_key(kb, sid, cid, stream, off);
 	k.mv_data = kb;
-	if ((rc = mdb_put(st->batch, st->output, &k, &v, 0)) != 0) {
+	if ((rc = mdb_txn_begin(st->env, st->batch, 0, &txn)) != 0 ||
+	    (rc = mdb_put(txn, st->output, &k, &v, 0)) != 0 ||
+	    (rc = mdb_txn_commit(txn)) != 0) {
+		if (rc != 0 && txn != NULL)
+			mdb_txn_abort(txn);
 		log_warnx("store: output of %s: %s", cid, mdb_strerror(rc));
-		mdb_txn_abort(st->batch);
-		st->batch = NULL;
-		st->nbatch = 0;
 		return -1;
 	}
 	st->nbatch++;
+	st->output_bytes += len;
 	return 0;
+}
+
+/* Output in the open batch: past a few MiB it is committed, so one
+ * write transaction never grows without bound. */
+size_t
+store_output_pending(const struct store *st)
+{
+	return st->batch != NULL ? st->output_bytes : 0;
+}
+
+/* Forgets the output of every command of a session. */
+int
+store_output_del(struct store *st, const char *sid)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	size_t		 sl = strlen(sid);
+	int		 rc;
+
+	if (sl > IPC_ID_MAX || batch_txn(st) == NULL)
+		return -1;
+	if ((rc = mdb_cursor_open(st->batch, st->output, &cur)) != 0) {
+		log_warnx("store: output of %s: %s", sid, mdb_strerror(rc));
+		return -1;
+	}
+	k.mv_size = sl + 1;
+	k.mv_data = (void *)sid;	/* sid \0: the prefix of its keys */
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size <= sl || memcmp(k.mv_data, sid, sl + 1) != 0)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		log_warnx("store: output of %s: %s", sid, mdb_strerror(rc));
+		return -1;
+	}
+	return store_events_commit(st);
 }
 
 /*
  * Copies up to 'max' bytes of a stream from 'off' into out (an audit_buf);
- * *total is the stream's length.  -1 when the command has no output
- * stored for that stream at all.
+ * *total is the stream's length, *kept how much of it is stored (less when
+ * it outgrew what is kept).  -1 when the command has no output stored for
+ * that stream at all.
  */
 int
 store_output_read(struct store *st, const char *sid, const char *cid,
     int stream, uint64_t off, size_t max, struct audit_buf *out,
-    uint64_t *total)
+    uint64_t *total, uint64_t *kept)
 {
 	MDB_txn		*txn;
 	MDB_cursor	*cur;
@@ -445,7 +503,7 @@ store_output_read(struct store *st, const char *sid, const char *cid,
 	size_t		 pre, kl;
 	int		 rc, found = 0;
 
-	*total = 0;
+	*total = *kept = 0;
 	if (strlen(sid) > IPC_ID_MAX || strlen(cid) > IPC_ID_MAX)
 		return -1;
 	kl = output_key(kb, sid, cid, stream, 0);
@@ -466,9 +524,14 @@ store_output_read(struct store *st, const char *sid, const char *cid,
 			break;
 		found = 1;
 		co = get_be64((const uint8_t *)k.mv_data + pre);
+		if (co == STORE_OUTPUT_CUT) {
+			if (v.mv_size == 8)
+				*total = get_be64(v.mv_data);
+			continue;
+		}
 		ce = co + v.mv_size;
-		if (ce > *total)
-			*total = ce;
+		if (ce > *kept)
+			*kept = ce;
 		if (ce <= off || out->len >= max || co > off + out->len)
 			continue;
 		{
@@ -484,5 +547,7 @@ store_output_read(struct store *st, const char *sid, const char *cid,
 	}
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
+	if (*total < *kept)
+		*total = *kept;
 	return found ? 0 : -1;
 }

@@ -373,6 +373,10 @@ struct ipc_w_offender {
 
 /* POST /sessions/{id}/exec: run one command in the session. */
 #define IPC_EXEC_ARGS_MAX	 4096
+/* Where a bare command name is searched when its environment has no PATH;
+ * agentshd's precheck decides the same places the init looks in. */
+#define IPC_EXEC_DEFAULT_PATH	 "/usr/local/sbin:/usr/local/bin:/usr/sbin:" \
+	"/usr/bin:/sbin:/bin"
 
 #define IPC_EXEC_ENV_MAX	 1024
 #define IPC_EXEC_F_STDIN	 0x01	/* agentshd writes its stdin */
