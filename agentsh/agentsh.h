@@ -42,6 +42,8 @@ int	 cli_events_stream(const char *sid);
 
 /* cmd_exec.c */
 size_t	 cli_write_output(const json_t *, int b64, FILE *);
+void	 cli_output_copy(const char *sid, const char *cid, const char *stream,
+	    long long off, long long lim, FILE *);
 
 /* cmd_policy.c */
 const char	*cli_policies_dir(void);

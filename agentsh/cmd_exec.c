@@ -295,16 +295,29 @@ print_shell(json_t *resp)
 {
 	json_t		*res = json_object_get(resp, "result");
 	json_t		*g = json_object_get(resp, "guidance"), *s;
-	const char	*reason, *rule, *enc;
+	const char	*reason, *rule, *enc, *sid, *cid;
 	size_t		 i;
 	int		 code, b64;
 
+	sid = json_string_value(json_object_get(resp, "session_id"));
+	cid = json_string_value(json_object_get(resp, "command_id"));
 	code = (int)json_integer_value(json_object_get(res, "exit_code"));
 	enc = json_string_value(json_object_get(res, "output_encoding"));
 	b64 = enc != NULL && strcmp(enc, "base64") == 0;
-	cli_write_output(json_object_get(res, "stdout"), b64, stdout);
-	fflush(stdout);
-	cli_write_output(json_object_get(res, "stderr"), b64, stderr);
+	/* All of it: past the answer's 1 MiB, the rest comes from the store. */
+	for (i = 0; i < 2; i++) {
+		const char	*name = i == 0 ? "stdout" : "stderr";
+		FILE		*f = i == 0 ? stdout : stderr;
+		char		 key[32];
+		size_t		 n;
+
+		n = cli_write_output(json_object_get(res, name), b64, f);
+		(void)snprintf(key, sizeof(key), "%s_truncated", name);
+		if (json_is_true(json_object_get(res, key)) && sid != NULL &&
+		    cid != NULL)
+			cli_output_copy(sid, cid, name, (long long)n, -1, f);
+		fflush(f);
+	}
 	reason = json_string_value(json_object_get(g, "reason"));
 	/* Blocked: the policy's own words say more than "denied". */
 	if (json_is_true(json_object_get(g, "blocked")) &&
@@ -451,6 +464,25 @@ run_stream(const struct exec_opts *o, const char *path, const char *body,
 	return code;
 }
 
+/*
+ * How long to wait for the answer: the command's own timeout with the
+ * client's on top (the server needs a moment to kill it and report).  A
+ * command without a timeout may run as long as it likes; so may we, the
+ * connection still ends if the server goes.
+ */
+static int
+exec_wait_ms(json_t *req)
+{
+	const char	*t = json_string_value(json_object_get(req, "timeout"));
+	long long	 ms;
+
+	if (t == NULL || opts.timeout_ms <= 0 ||
+	    cli_parse_duration_ms(t, &ms) == -1 ||
+	    ms > INT_MAX - opts.timeout_ms)
+		return 0;
+	return (int)ms + opts.timeout_ms;
+}
+
 static int
 run(const struct exec_opts *o)
 {
@@ -476,7 +508,11 @@ run(const struct exec_opts *o)
 					goto out;
 			}
 		} else {
+			int	 client_ms = opts.timeout_ms;
+
+			opts.timeout_ms = exec_wait_ms(req);
 			r = cli_api_call("POST", path, req, &unreachable);
+			opts.timeout_ms = client_ms;
 			if (r != NULL && !(missing = session_missing(r))) {
 				code = finish(o, r);
 				cli_resp_free(r);

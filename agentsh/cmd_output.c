@@ -82,6 +82,45 @@ page(const char *base, const char *stream, long long off, long long lim,
 	return j;
 }
 
+/*
+ * Writes a command's stored output from off on, lim bytes (-1: all), to
+ * f, byte for byte; the shell output of exec finishes a truncated answer
+ * with it.
+ */
+void
+cli_output_copy(const char *sid, const char *cid, const char *stream,
+    long long off, long long lim, FILE *f)
+{
+	long long	 want, got;
+	char		*base = cmd_path("output", sid, cid);
+	json_t		*j;
+
+	for (;;) {
+		want = lim == -1 || lim > PAGE_MAX ? PAGE_MAX : lim;
+		j = page(base, stream, off, want, 1);
+		got = (long long)cli_write_output(json_object_get(j, "data"),
+		    1, f);
+		off += got;
+		if (lim != -1)
+			lim -= got;
+		if (!json_is_true(json_object_get(j, "has_more")) ||
+		    got == 0 || lim == 0) {
+			if (json_is_true(json_object_get(j, "truncated")) &&
+			    lim == -1)
+				warnx("%s of %s: only the first %lld of %lld "
+				    "bytes were kept", stream, cid, off,
+				    (long long)json_integer_value(
+				    json_object_get(j, "total_bytes")));
+			json_decref(j);
+			break;
+		}
+		json_decref(j);
+	}
+	if (fflush(f) == EOF)
+		err(1, "%s", stream);
+	free(base);
+}
+
 int
 cmd_output(int argc, char **argv)
 {
@@ -94,7 +133,7 @@ cmd_output(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*stream = "stdout";
-	long long	 off = 0, lim = -1, want, got;
+	long long	 off = 0, lim = -1;
 	int		 ch, json = 0;
 	char		*base;
 	json_t		*j;
@@ -127,8 +166,8 @@ cmd_output(int argc, char **argv)
 	argv += optind;
 	if (argc != 2)
 		return output_usage(stderr, EXIT_USAGE);
-	base = cmd_path("output", argv[0], argv[1]);
 	if (json) {
+		base = cmd_path("output", argv[0], argv[1]);
 		if (lim > PAGE_MAX)
 			errx(EXIT_USAGE, "--limit: at most %d with --json",
 			    PAGE_MAX);
@@ -138,24 +177,7 @@ cmd_output(int argc, char **argv)
 		free(base);
 		return 0;
 	}
-	for (;;) {
-		want = lim == -1 || lim > PAGE_MAX ? PAGE_MAX : lim;
-		j = page(base, stream, off, want, 1);
-		got = (long long)cli_write_output(json_object_get(j, "data"),
-		    1, stdout);
-		off += got;
-		if (lim != -1)
-			lim -= got;
-		if (!json_is_true(json_object_get(j, "has_more")) ||
-		    got == 0 || lim == 0) {
-			json_decref(j);
-			break;
-		}
-		json_decref(j);
-	}
-	if (fflush(stdout) == EOF)
-		err(1, "stdout");
-	free(base);
+	cli_output_copy(argv[0], argv[1], stream, off, lim, stdout);
 	return 0;
 }
 
