@@ -50,7 +50,7 @@ expect_eq "not started: exit code" "$rc" 127
 expect_match "not started: says why" "$err" '^agentsh: cannot run /nonexistent/y: No such file'
 cli exec --timeout 500ms o -- sleep 30
 expect_eq "--timeout" "$rc" 124
-cli exec --argv0 renamed e -- cat /proc/self/cmdline
+cli exec --argv0 renamed o -- cat /proc/self/cmdline
 expect_eq "--argv0" "$(tr '\0' ' ' <"$OBJ/out")" "renamed /proc/self/cmdline "
 cli exec --pty e -- true
 expect_eq "--pty is refused, not ignored" "$rc" 2

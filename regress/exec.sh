@@ -144,8 +144,10 @@ exec_json e '{"command":"cat","stdin":"line one\nline two\n"}'
 expect_eq "stdin" "$(jf .result.stdout)" '"line one\nline two\n"'
 exec_json e '{"command":"cat"}'
 expect_eq "no stdin: EOF at once" "$status $rc $(jf .result.stdout)" '200 0 ""'
-exec_json e '{"command":"cat","args":["/proc/self/cmdline"],"argv0":"my-cat"}'
+exec_json o '{"command":"cat","args":["/proc/self/cmdline"],"argv0":"my-cat"}'
 expect_eq "argv0" "$(jf -r .result.stdout | tr '\0' ' ')" "my-cat /proc/self/cmdline "
+exec_json e '{"command":"cat","args":["/proc/self/cmdline"],"argv0":"my-cat"}'
+expect_eq "argv0 is decided too: the default policy knows no my-cat" "$status $rc" "403 126"
 
 # --- output: binary, large, paged back byte-exact -------------------------------
 exec_json e '{"command":"printf","args":["\\000\\001\\377\\n\\200abc"],"output_encoding":"base64"}'
