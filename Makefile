@@ -251,13 +251,15 @@ regress/helpers/fake-agentshd: regress/helpers/fake-agentshd.o $(LIBS_A)
 # ---------------------------------------------------------------------------
 # Unit tests (Check), fuzz harnesses, regress
 
+UT_COMMON_OBJS = regress/unittests/common/ut_util.o
+
 UNIT_IPC_OBJS = regress/unittests/ipc/test_ipc.o
 regress/unittests/ipc/test_ipc: $(UNIT_IPC_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_IPC_OBJS) $(LIBS_A) \
 	    $(EVENT_LIBS) $(CHECK_LIBS)
 
-UNIT_CONFIG_OBJS = regress/unittests/config/test_config.o
+UNIT_CONFIG_OBJS = regress/unittests/config/test_config.o $(UT_COMMON_OBJS)
 regress/unittests/config/test_config: $(UNIT_CONFIG_OBJS) \
     $(MONITOR_CONFIG_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
@@ -265,7 +267,7 @@ regress/unittests/config/test_config: $(UNIT_CONFIG_OBJS) \
 	    $(MONITOR_CONFIG_OBJS) $(LIBS_A) $(MONITOR_CONFIG_LIBS) \
 	    $(CHECK_LIBS)
 
-UNIT_AUDIT_OBJS = regress/unittests/audit/test_audit.o
+UNIT_AUDIT_OBJS = regress/unittests/audit/test_audit.o $(UT_COMMON_OBJS)
 regress/unittests/audit/test_audit: $(UNIT_AUDIT_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_AUDIT_OBJS) $(LIBS_A) \
@@ -288,7 +290,8 @@ regress/unittests/http/test_http: $(UNIT_HTTP_OBJS) $(AGENTSHD_HTTP_OBJS) \
 UNIT_POLICY_OBJS = \
 	regress/unittests/policy/test_policy.o \
 	regress/unittests/policy/ported.o \
-	regress/unittests/policy/exec_cases.o
+	regress/unittests/policy/exec_cases.o \
+	$(UT_COMMON_OBJS)
 $(UNIT_POLICY_OBJS): ALL_CPPFLAGS += -Iregress/unittests/policy
 regress/unittests/policy/test_policy: $(UNIT_POLICY_OBJS) $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")

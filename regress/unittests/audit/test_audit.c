@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "regress/unittests/common/ut_util.h"
 
 #define TESTKEY		"test-secret-key-32-bytes-long!!!"
 #define OTHERKEY	"another-secret-key-of-32-bytes!!"
@@ -97,11 +98,8 @@ setup_dir(void)
 static void
 teardown_dir(void)
 {
-	char	 cmd[128];
-
 	close(dirfd_);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(ut_rmtree(tmpdir), 0);
 }
 
 static struct audit_writer *

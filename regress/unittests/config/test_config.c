@@ -10,7 +10,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 
 #include "agentsh-monitor/config.h"
 #include "agentsh-monitor/keys.h"
+#include "regress/unittests/common/ut_util.h"
 
 static char	 tmpdir[64];	/* /tmp/agentsh-cfgtest.XXXXXX */
 static char	 err[1024];
@@ -40,20 +40,12 @@ mk_tmpdir(void)
 	ck_assert_int_eq(chmod(tmpdir, 0755), 0);
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	if (remove(path) == -1)
-		fprintf(stderr, "remove %s: %s\n", path, strerror(errno));
-	return 0;
-}
-
 /* An unchecked fixture: runs in the parent, after failed tests too. */
 static void
 rm_tmpdir(void)
 {
 	if (tmpdir[0] != '\0')
-		(void)nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		(void)ut_rmtree(tmpdir);
 	tmpdir[0] = '\0';
 }
 

@@ -18,6 +18,7 @@
 
 #include "pol_local.h"
 #include "tpol.h"
+#include "regress/unittests/common/ut_util.h"
 
 int	 nported;
 
@@ -549,8 +550,7 @@ START_TEST(test_detect_roots)
 	free(proj);
 	ck_assert_int_eq(pol_detect_roots("/nonexistent/x", NULL, &proj, &git,
 	    err, sizeof(err)), -1);
-	snprintf(path, sizeof(path), "rm -rf %s", tmpl);
-	ck_assert_int_eq(system(path), 0);
+	ck_assert_int_eq(ut_rmtree(tmpl), 0);
 }
 END_TEST
 
