@@ -280,7 +280,8 @@ regress/audit_mklog: $(AUDIT_MKLOG_OBJS) $(LIBS_A)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(AUDIT_MKLOG_OBJS) $(LIBS_A) \
 	    $(SODIUM_LIBS)
 
-UNIT_HTTP_OBJS = regress/unittests/http/test_http.o
+UNIT_HTTP_OBJS = regress/unittests/http/test_http.o \
+	regress/unittests/http/test_http_client.o
 regress/unittests/http/test_http: $(UNIT_HTTP_OBJS) $(AGENTSHD_HTTP_OBJS) \
     agentsh/client.o $(LIBS_A)
 	@$(if $(V),,echo "  LD      $@")
