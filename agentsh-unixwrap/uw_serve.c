@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -106,10 +107,9 @@ cmd_free(struct uw_cmd *c)
 static int
 exec_search(const char *path, char *const argv[], char *const envp[])
 {
-	const char	*p = NULL, *e;
-	char		 buf[4096];
+	const char	*p = NULL;
+	char		 buf[PATH_MAX];
 	int		 eacces = 0;
-	size_t		 dl;
 
 	if (strchr(path, '/') != NULL) {
 		execve(path, argv, envp);
@@ -120,21 +120,13 @@ exec_search(const char *path, char *const argv[], char *const envp[])
 			p = envp[i] + 5;
 	if (p == NULL)
 		p = IPC_EXEC_DEFAULT_PATH;
-	for (;;) {
-		e = strchrnul(p, ':');
-		dl = (size_t)(e - p);
-		if (dl > 0 && *p == '/' && (size_t)snprintf(buf, sizeof(buf),
-		    "%.*s/%s", (int)dl, p, path) < sizeof(buf)) {
-			execve(buf, argv, envp);
-			if (errno == EACCES)
-				eacces = 1;
-			else if (errno != ENOENT && errno != ENOTDIR &&
-			    errno != ENAMETOOLONG)
-				return errno;
-		}
-		if (*e == '\0')
-			break;
-		p = e + 1;
+	while (ipc_exec_path_next(&p, path, buf, sizeof(buf))) {
+		execve(buf, argv, envp);
+		if (errno == EACCES)
+			eacces = 1;
+		else if (errno != ENOENT && errno != ENOTDIR &&
+		    errno != ENAMETOOLONG)
+			return errno;
 	}
 	return eacces ? EACCES : ENOENT;
 }

@@ -581,10 +581,9 @@ precheck(struct d_exec *ex, const struct d_session *s,
     const struct pol_env *penv)
 {
 	struct pol_result	 r;
-	const char		*argv0, *cmd = argv[0], *p = NULL, *e;
+	const char		*argv0, *cmd = argv[0], *p = NULL;
 	json_t			*v;
 	char			 buf[PATH_MAX];
-	size_t			 dl;
 
 	argv0 = (v = json_object_get(ex->request, "argv0")) != NULL &&
 	    json_string_length(v) > 0 ? json_string_value(v) : NULL;
@@ -609,17 +608,10 @@ precheck(struct d_exec *ex, const struct d_session *s,
 			p = penv->env[i] + 5;
 	if (p == NULL)
 		p = IPC_EXEC_DEFAULT_PATH;
-	for (;; p = e + 1) {
-		e = strchrnul(p, ':');
-		dl = (size_t)(e - p);
-		if (dl > 0 && *p == '/' && (size_t)snprintf(buf, sizeof(buf),
-		    "%.*s/%s", (int)dl, p, cmd) < sizeof(buf)) {
-			xr->path = buf;
-			(void)pol_eval_exec(s->pol, ctx, xr, &r);
-			stricter(&ex->pre, &r);
-		}
-		if (*e == '\0')
-			break;
+	while (ipc_exec_path_next(&p, cmd, buf, sizeof(buf))) {
+		xr->path = buf;
+		(void)pol_eval_exec(s->pol, ctx, xr, &r);
+		stricter(&ex->pre, &r);
 	}
 	xr->path = NULL;
 }

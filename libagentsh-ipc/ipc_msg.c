@@ -6,6 +6,7 @@
 #include "compat.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ipc.h"
@@ -427,4 +428,21 @@ ipc_evb_next(const struct ipc_bytes *b, size_t *off, struct ipc_evb_entry *e)
 	e->jsonlen = jl;
 	*off += jl;
 	return 1;
+}
+
+int
+ipc_exec_path_next(const char **pp, const char *name, char *buf, size_t len)
+{
+	const char	*p, *e;
+	size_t		 dl;
+
+	while ((p = *pp) != NULL) {
+		e = strchrnul(p, ':');
+		dl = (size_t)(e - p);
+		*pp = *e != '\0' ? e + 1 : NULL;
+		if (dl > 0 && *p == '/' && (size_t)snprintf(buf, len,
+		    "%.*s/%s", (int)dl, p, name) < len)
+			return 1;
+	}
+	return 0;
 }

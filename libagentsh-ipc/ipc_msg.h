@@ -377,6 +377,14 @@ struct ipc_w_offender {
  * agentshd's precheck decides the same places the init looks in. */
 #define IPC_EXEC_DEFAULT_PATH	 "/usr/local/sbin:/usr/local/bin:/usr/sbin:" \
 	"/usr/bin:/sbin:/bin"
+/*
+ * The places a bare name is looked for, one per call, as the init looks
+ * and the precheck decides: *pp walks a PATH value (start it at the value,
+ * or IPC_EXEC_DEFAULT_PATH); only absolute entries count.  1 with
+ * "dir/name" in buf, 0 at the end.
+ */
+int	 ipc_exec_path_next(const char **pp, const char *name, char *buf,
+	    size_t len);
 
 #define IPC_EXEC_ENV_MAX	 1024
 #define IPC_EXEC_F_STDIN	 0x01	/* agentshd writes its stdin */

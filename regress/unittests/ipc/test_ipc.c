@@ -718,6 +718,30 @@ ev_err(struct ipc_chan *ch, int err, const char *why, void *arg)
 	ck_abort_msg("channel error %d %s", err, why);
 }
 
+/* Where a bare name is looked for: absolute PATH entries only, in order. */
+START_TEST(exec_path_walk)
+{
+	const char	*p = "/usr/bin::rel/dir:.:/bin:";
+	char		 buf[64], small[8];
+
+	ck_assert_int_eq(ipc_exec_path_next(&p, "ls", buf, sizeof(buf)), 1);
+	ck_assert_str_eq(buf, "/usr/bin/ls");
+	ck_assert_int_eq(ipc_exec_path_next(&p, "ls", buf, sizeof(buf)), 1);
+	ck_assert_str_eq(buf, "/bin/ls");
+	ck_assert_int_eq(ipc_exec_path_next(&p, "ls", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(ipc_exec_path_next(&p, "ls", buf, sizeof(buf)), 0);
+	p = "";
+	ck_assert_int_eq(ipc_exec_path_next(&p, "ls", buf, sizeof(buf)), 0);
+	/* too long for the buffer: skipped, never cut short */
+	p = "/usr/local/bin:/b";
+	ck_assert_int_eq(ipc_exec_path_next(&p, "ls", small, sizeof(small)), 1);
+	ck_assert_str_eq(small, "/b/ls");
+	p = IPC_EXEC_DEFAULT_PATH;
+	ck_assert_int_eq(ipc_exec_path_next(&p, "x", buf, sizeof(buf)), 1);
+	ck_assert_str_eq(buf, "/usr/local/sbin/x");
+}
+END_TEST
+
 START_TEST(libevent_many)
 {
 	struct evtest	 t = { 0, 5000, event_base_new() };
@@ -776,6 +800,7 @@ ipc_suite(void)
 	tcase_add_test(tc, init_fd_messages);
 	tcase_add_test(tc, catalogue_invariants);
 	tcase_add_test(tc, log_records);
+	tcase_add_test(tc, exec_path_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }
