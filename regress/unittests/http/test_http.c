@@ -26,7 +26,7 @@
 
 #include "agentsh/client.h"
 #include "agentshd/http.h"
-#include "test_http.h"
+#include "thttp.h"
 
 const struct http_limits deflim = {
 	.max_header_bytes = 1024,

@@ -23,7 +23,7 @@
 
 #include "agentsh/client.h"
 #include "agentshd/http.h"
-#include "test_http.h"
+#include "thttp.h"
 
 /* What the end-to-end server needs of its loop. */
 struct e2e_srv {
